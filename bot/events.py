@@ -1,0 +1,140 @@
+"""What the engine says, as typed events each front-end renders its own way.
+
+The engine never formats for a screen: plain mode prints these, the TUI turns each into a
+widget. Every field is plain data so a whole turn can be serialised to JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+Speaker = Literal["coach", "user", "manager"]
+
+
+@dataclass(frozen=True)
+class Say:
+    text: str
+    speaker: Speaker = "coach"
+    kind: str = "say"
+
+
+@dataclass(frozen=True)
+class Choice:
+    label: str
+    key: str  # what selecting it sends back to the engine (usually the label itself)
+
+
+@dataclass(frozen=True)
+class Choices:
+    options: tuple[Choice, ...]
+    kind: str = "choices"
+
+
+@dataclass(frozen=True)
+class Finding:
+    check: str
+    ok: bool
+    message: str
+    span: tuple[int, int] | None = None  # character offsets into the draft
+    quote: str = ""  # the exact words responsible
+    suggestion: str = ""
+
+
+@dataclass(frozen=True)
+class Draft:
+    kind: str  # the draft kind, e.g. "decline-another-offer" (so not the event tag)
+    tone: str
+    title: str
+    text: str
+    findings: tuple[Finding, ...] = ()
+    score: int | None = None
+
+
+@dataclass(frozen=True)
+class Advice:
+    title: str
+    points: tuple[str, ...]
+    scenario: str | None = None
+    kind: str = "advice"
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    name: str
+    score: float  # 0..100
+    details: tuple[tuple[str, float], ...] = ()  # (priority, weighted points)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    title: str
+    rows: tuple[ComparisonRow, ...]
+    close_call: bool = False
+    note: str = ""
+    kind: str = "comparison"
+
+
+@dataclass(frozen=True)
+class ScoreLine:
+    check: str
+    ok: bool
+    note: str
+    quote: str = ""
+    better: str = ""
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    title: str
+    lines: tuple[ScoreLine, ...]
+    kind: str = "scorecard"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something about the input or the app rather than the coaching (trimmed paste, saved file)."""
+
+    text: str
+    level: Literal["info", "warning", "error"] = "info"
+    kind: str = "notice"
+
+
+@dataclass(frozen=True)
+class End:
+    """The conversation is over (the person said quit, or the journey finished)."""
+
+    text: str = ""
+    kind: str = "end"
+
+
+Event = Say | Choices | Draft | Advice | Comparison | Scorecard | Notice | End
+
+
+def event_name(event: Event) -> str:
+    return "draft" if isinstance(event, Draft) else event.kind
+
+
+def to_dict(event: Event) -> dict[str, Any]:
+    data = asdict(event)
+    data["event"] = event_name(event)
+    return data
+
+
+__all__ = [
+    "Advice",
+    "Choice",
+    "Choices",
+    "Comparison",
+    "ComparisonRow",
+    "Draft",
+    "End",
+    "Event",
+    "Finding",
+    "Notice",
+    "Say",
+    "ScoreLine",
+    "Scorecard",
+    "event_name",
+    "to_dict",
+]

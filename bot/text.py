@@ -1,0 +1,132 @@
+"""Making raw user text safe to keep, and comparable to example phrases.
+
+``sanitise`` runs first on every line a person types or pastes: it removes what could act
+on a terminal (escape sequences, control characters) and trims huge pastes, and reports
+what it did so a front-end can say so. ``Normaliser`` then turns the clean text into the
+canonical form the matchers compare (case, punctuation, contractions, synonyms).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+#: Longest single input kept. A decline letter is a few hundred words; anything past this
+#: is a runaway paste, and fuzzy matching on it would only cost time.
+MAX_INPUT_CHARS = 8000
+
+_ANSI = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC: titles, hyperlinks, clipboard
+    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"  # DCS, SOS, PM, APC strings
+    r"|\x1b[@-Z\\-_]"  # two-byte escapes
+    r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
+)
+# Bidi overrides can make a line display in an order other than the one typed.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+@dataclass(frozen=True)
+class Clean:
+    text: str
+    trimmed: bool = False  # True when a huge paste was cut to MAX_INPUT_CHARS
+    removed: int = 0  # characters dropped as escapes or controls
+    original_length: int = 0
+
+
+def sanitise(raw: str, *, limit: int = MAX_INPUT_CHARS, multiline: bool = False) -> Clean:
+    """Strip terminal escapes and control characters; keep every printable character.
+
+    Markup and template syntax (``[bold]``, ``{{ x }}``) are deliberately kept: they are the
+    person's words and are shown literally; it is the renderers' job never to interpret them.
+    """
+    original_length = len(raw)
+    trimmed = False
+    # Cut before the regex work so a 1 MB paste costs no more than a long letter.
+    if len(raw) > limit * 2:
+        raw = raw[: limit * 2]
+        trimmed = True
+    text = _ANSI.sub("", raw)
+    text = unicodedata.normalize("NFC", text)
+    kept: list[str] = []
+    for ch in text:
+        if ch in "\n\t":
+            kept.append(ch if multiline else " ")
+        elif ch == "\r":
+            if multiline:
+                continue
+            kept.append(" ")
+        elif ch in _BIDI_CONTROLS:
+            continue
+        elif unicodedata.category(ch) == "Cc":
+            continue
+        else:
+            kept.append(ch)
+    text = "".join(kept)
+    if not multiline:
+        text = " ".join(text.split())
+    else:
+        text = "\n".join(line.rstrip() for line in text.strip().splitlines())
+    if len(text) > limit:
+        text = text[:limit].rstrip()
+        trimmed = True
+    removed = max(0, original_length - len(text)) if not trimmed else 0
+    return Clean(text=text, trimmed=trimmed, removed=removed, original_length=original_length)
+
+
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[^\sa-z0-9]", re.UNICODE)
+_NON_WORD = re.compile(r"[^\w\s']+", re.UNICODE)
+
+
+class Normaliser:
+    """Canonical form for matching: lower case, contractions expanded, synonyms folded.
+
+    All word lists come from ``dialogues/lexicon.yaml``, so the language knowledge is content.
+    """
+
+    def __init__(
+        self,
+        contractions: Mapping[str, str] | None = None,
+        synonyms: Mapping[str, str] | None = None,
+        stopwords: Iterable[str] = (),
+        negations: Iterable[str] = (),
+    ) -> None:
+        self.contractions = {k.lower(): v.lower() for k, v in (contractions or {}).items()}
+        # Longest phrases first so "turn down" wins over "turn".
+        pairs = sorted(((k.lower(), v.lower()) for k, v in (synonyms or {}).items()), key=lambda kv: -len(kv[0]))
+        self._synonyms = [(re.compile(r"\b" + re.escape(k) + r"\b"), v) for k, v in pairs]
+        self.stopwords = frozenset(w.lower() for w in stopwords)
+        self.negations = frozenset(w.lower() for w in negations)
+        self._cache: dict[str, str] = {}
+
+    def normalise(self, text: str) -> str:
+        cached = self._cache.get(text)
+        if cached is not None:
+            return cached
+        s = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
+        words = []
+        for w in re.split(r"\s+", s):
+            core = w.strip(".,!?;:\"()[]{}<>")
+            words.append(self.contractions.get(core, w))
+        s = " ".join(words)
+        s = _NON_WORD.sub(" ", s).replace("'", "")
+        s = " ".join(s.split())
+        for pattern, canon in self._synonyms:
+            s = pattern.sub(canon, s)
+        if len(self._cache) < 50_000:
+            self._cache[text] = s
+        return s
+
+    def tokens(self, normalised: str) -> list[str]:
+        return normalised.split()
+
+    def content(self, normalised: str) -> str:
+        """The normalised text without stopwords (negations are kept: they carry meaning)."""
+        kept = [t for t in normalised.split() if t not in self.stopwords or t in self.negations]
+        return " ".join(kept) if kept else normalised
+
+    def negated(self, normalised: str) -> bool:
+        return any(t in self.negations for t in normalised.split())
