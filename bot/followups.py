@@ -130,7 +130,8 @@ def parse_rules(data: Any, path: Path) -> tuple[Rule, ...]:
             raise ContentError(path, line, "'decisions' must be a list, e.g. [decline]")
         for d in decisions:
             if d not in DECISIONS:
-                raise ContentError(path, line, f"unknown decision '{d}' (use {', '.join(DECISIONS)})")
+                known = ", ".join(DECISIONS)
+                raise ContentError(path, line, f"unknown decision '{d}' (use {known})")
         requires = item.get("requires")
         if requires not in (None, "call"):
             raise ContentError(path, line, "'requires' can only be 'call'")
@@ -218,7 +219,9 @@ def derive(
             title = renderer.inline(rule.title, ctx, origin=rule.origin)
             detail = renderer.inline(rule.detail, ctx, origin=rule.origin) if rule.detail else ""
             out.append(
-                FollowUp(kind=rule.kind, title=title, due=due, until=until, person=person, detail=detail)
+                FollowUp(
+                    kind=rule.kind, title=title, due=due, until=until, person=person, detail=detail
+                )
             )
     out.sort(key=lambda f: f.due)  # stable: rules keep their authored order within a day
     return out
@@ -232,9 +235,7 @@ _PRODID = "-//decline-coach//follow-ups//EN"
 def ics_escape(text: str) -> str:
     """TEXT value escaping (RFC 5545 3.3.11): backslash, semicolon, comma, newline."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return (
-        text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-    )
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
 def fold(line: str, limit: int = 75) -> str:

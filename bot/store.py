@@ -1,0 +1,788 @@
+"""The coach's memory: one private SQLite file holding cases, the decision log and follow-ups.
+
+One file, ``coach.db``, in the user's data folder (``bot.paths.data_dir``). The folder is
+created 0700 and the file 0600 before SQLite ever opens it. The file runs in WAL mode with
+``synchronous=FULL``: a turn arrives at human speed, so one fsync per turn costs nothing
+anyone can notice, and in exchange a committed turn survives a power cut, not only a
+``kill -9`` (which WAL with ``NORMAL`` would already survive). ``busy_timeout`` makes a
+second coach running on the same file wait for its turn instead of failing, and every
+write starts with ``BEGIN IMMEDIATE`` so two writers never deadlock on a lock upgrade.
+
+The schema is versioned with ``PRAGMA user_version``: ``MIGRATIONS[n]`` brings a file from
+version n to n+1, each step in its own transaction, so an older file is upgraded in place
+and a failed step leaves it at the last good version.
+
+Only JSON is stored, never pickle. A file that is not a database, or fails
+``PRAGMA quick_check``, is never overwritten: it is renamed to
+``coach.db.corrupt-<timestamp>`` (with its -wal and -shm), a fresh file is started, and
+``Store.problem`` says so for the front-end to print. Problems that moving the file would
+not fix (a locked file, a full disk, a file from a newer version) raise ``StoreProblem``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, is_dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from bot.followups import DECISIONS, FollowUp
+
+DB_NAME = "coach.db"
+SIDECARS = ("-wal", "-shm", "-journal")
+BUSY_TIMEOUT_MS = 15_000
+SYNCHRONOUS = "FULL"
+
+#: ``MIGRATIONS[n]`` upgrades a file at ``user_version`` n to n+1. Never edit a shipped
+#: step: add a new one. Version 1 is the first release (cases and their turns).
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    # 0 -> 1: cases, one per job offer, and the turns of each conversation.
+    (
+        """CREATE TABLE cases (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL,
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL,
+            finished INTEGER NOT NULL DEFAULT 0,
+            snapshot TEXT NOT NULL DEFAULT '{}'
+        )""",
+        """CREATE TABLE turns (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            at TEXT NOT NULL,
+            user_text TEXT,
+            events TEXT NOT NULL DEFAULT '[]',
+            UNIQUE (case_id, seq)
+        )""",
+    ),
+    # 1 -> 2: the decision log, one entry per case (the case id is the entry's id).
+    (
+        """CREATE TABLE decisions (
+            case_id INTEGER PRIMARY KEY REFERENCES cases(id) ON DELETE CASCADE,
+            decision TEXT NOT NULL,
+            company TEXT NOT NULL DEFAULT '',
+            role TEXT NOT NULL DEFAULT '',
+            manager TEXT NOT NULL DEFAULT '',
+            recruiter TEXT NOT NULL DEFAULT '',
+            offer_date TEXT,
+            decided_on TEXT,
+            reason TEXT NOT NULL DEFAULT '',
+            channel TEXT NOT NULL DEFAULT '',
+            notified TEXT NOT NULL DEFAULT '[]',
+            feedback TEXT NOT NULL DEFAULT '',
+            notes TEXT NOT NULL DEFAULT '',
+            recorded TEXT NOT NULL,
+            updated TEXT NOT NULL
+        )""",
+        "CREATE INDEX cases_by_update ON cases (finished, updated)",
+    ),
+    # 2 -> 3: follow-ups owed after a decision.
+    (
+        """CREATE TABLE followups (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            person TEXT NOT NULL DEFAULT '',
+            title TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT '',
+            due TEXT NOT NULL,
+            until TEXT,
+            done_on TEXT,
+            UNIQUE (case_id, kind, person)
+        )""",
+        "CREATE INDEX followups_pending ON followups (done_on, due)",
+    ),
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StoreProblem(Exception):
+    """Something about the saved data the person needs to hear, in words they can act on."""
+
+    def __init__(self, message: str, *, moved_to: Path | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.moved_to = moved_to
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class _Corrupt(Exception):
+    """The file is not a database or fails its check (internal: handled by moving it aside)."""
+
+
+@dataclass(frozen=True)
+class Turn:
+    seq: int
+    at: str  # ISO 8601, UTC
+    user_text: str | None
+    events: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    id: int
+    title: str
+    created: str
+    updated: str
+    finished: bool
+    snapshot: dict[str, Any]
+    transcript: list[Turn] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    id: int
+    title: str
+    created: str
+    updated: str
+    finished: bool
+    turns: int
+    decision: str | None = None
+    company: str = ""
+
+
+@dataclass(frozen=True)
+class DecisionEntry:
+    """One line of the decision log. ``decision`` is one of decline, accept, negotiate,
+    ask-for-time. ``case_id``, ``recorded`` and ``updated`` are filled in by the store."""
+
+    decision: str
+    company: str = ""
+    role: str = ""
+    manager: str = ""
+    recruiter: str = ""
+    offer_date: date | None = None
+    decided_on: date | None = None
+    reason: str = ""
+    channel: str = ""
+    notified: tuple[str, ...] = ()
+    feedback: str = ""
+    notes: str = ""
+    case_id: int | None = None
+    recorded: str = ""
+    updated: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["offer_date"] = self.offer_date.isoformat() if self.offer_date else None
+        data["decided_on"] = self.decided_on.isoformat() if self.decided_on else None
+        data["notified"] = list(self.notified)
+        return {"id": self.case_id, **{k: v for k, v in data.items() if k != "case_id"}}
+
+
+DECISION_FIELDS = (
+    "company",
+    "role",
+    "manager",
+    "recruiter",
+    "offer_date",
+    "decision",
+    "decided_on",
+    "reason",
+    "channel",
+    "notified",
+    "feedback",
+    "notes",
+)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def _event_dict(event: Any) -> dict[str, Any]:
+    if isinstance(event, Mapping):
+        return dict(event)
+    if is_dataclass(event) and not isinstance(event, type):
+        from bot.events import to_dict
+
+        return to_dict(event)  # type: ignore[arg-type]
+    raise TypeError(f"an event must be a dict or a bot.events event, not {type(event).__name__}")
+
+
+def _date(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _chmod(path: Path, mode: int) -> None:
+    # Tighten only: never widen what the person set, and ignore files we do not own.
+    with contextlib.suppress(OSError):
+        current = path.stat().st_mode & 0o777
+        if current & ~mode:
+            path.chmod(current & mode)
+
+
+def db_path(directory: Path) -> Path:
+    return directory / DB_NAME
+
+
+def stored_files(directory: Path) -> list[Path]:
+    """Every file the store owns in ``directory``: the database, sidecars, moved-aside copies."""
+    if not directory.is_dir():
+        return []
+    return sorted(p for p in directory.iterdir() if p.name.startswith(DB_NAME) and p.is_file())
+
+
+def forget(directory: Path) -> list[Path]:
+    """Delete everything the store keeps in ``directory``; returns what was deleted.
+
+    Leaves the folder itself (removed only when that leaves it empty) and any file that is
+    not the store's alone.
+    """
+    removed: list[Path] = []
+    for path in stored_files(directory):
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise StoreProblem(f"Could not delete {path}: {exc.strerror or exc}") from exc
+        removed.append(path)
+    with contextlib.suppress(OSError):
+        directory.rmdir()  # only succeeds when empty
+    return removed
+
+
+class Store:
+    """Cases, decisions and follow-ups in one SQLite file. Safe to share between threads."""
+
+    def __init__(self, directory: str | os.PathLike[str] | None = None) -> None:
+        from bot.paths import data_dir
+
+        self.directory = Path(directory) if directory is not None else data_dir()
+        self.path = db_path(self.directory)
+        self.problem: StoreProblem | None = None  # set when a damaged file was moved aside
+        self._lock = threading.RLock()
+        self._prepare_directory()
+        self._opened: tuple[int, int] | None = None  # (device, inode) of the file checked
+        for _attempt in range(3):
+            try:
+                self._conn = self._connect()
+                break
+            except _Corrupt as exc:
+                moved = self._move_aside()
+                if moved is not None:
+                    self.problem = StoreProblem(
+                        f"Your saved data could not be read ({exc}); it was moved to {moved} "
+                        "and a fresh file was started.",
+                        moved_to=moved,
+                    )
+        else:  # pragma: no cover - a fresh file failing its check three times
+            raise StoreProblem(f"Could not start a fresh data file at {self.path}.")
+        self._sidecars_checked = False
+
+    # ------------------------------------------------------------------ opening
+
+    @classmethod
+    def open(cls, override: str | os.PathLike[str] | None = None) -> Store:
+        """The store in ``bot.paths.data_dir(override)`` (``--data-dir``, env, platform)."""
+        from bot.paths import data_dir
+
+        return cls(data_dir(override))
+
+    def _prepare_directory(self) -> None:
+        if self.directory.is_dir():
+            return
+        try:
+            self.directory.mkdir(parents=True, mode=0o700)
+            self.directory.chmod(0o700)
+        except FileExistsError:
+            if not self.directory.is_dir():
+                raise StoreProblem(f"{self.directory} exists but is not a folder.") from None
+        except OSError as exc:
+            raise StoreProblem(
+                f"Could not create the data folder {self.directory}: {exc.strerror or exc}"
+            ) from exc
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                info = os.fstat(fd)
+                self._opened = (info.st_dev, info.st_ino)
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            raise StoreProblem(f"Could not open {self.path}: {exc.strerror or exc}") from exc
+        _chmod(self.path, 0o600)
+        conn = sqlite3.connect(
+            self.path,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            isolation_level=None,  # we issue BEGIN/COMMIT ourselves
+            check_same_thread=False,  # guarded by self._lock
+        )
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            rows = conn.execute("PRAGMA quick_check").fetchall()
+            if rows != [("ok",)]:
+                raise _Corrupt("; ".join(str(r[0]) for r in rows[:3]))
+            conn.execute("PRAGMA journal_mode = WAL").fetchone()
+            conn.execute(f"PRAGMA synchronous = {SYNCHRONOUS}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            self._migrate(conn)
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            if getattr(exc, "sqlite_errorcode", None) in (
+                sqlite3.SQLITE_CORRUPT,
+                sqlite3.SQLITE_NOTADB,
+            ):
+                raise _Corrupt(str(exc)) from exc
+            raise _problem(exc, self.path) from exc
+        except BaseException:
+            conn.close()
+            raise
+        for suffix in SIDECARS:
+            _chmod(Path(f"{self.path}{suffix}"), 0o600)
+        return conn
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreProblem(
+                f"{self.path} was written by a newer version of decline-coach (data version "
+                f"{version}, this one reads up to {SCHEMA_VERSION}). Upgrade decline-coach; "
+                "the file was left untouched."
+            )
+        while version < SCHEMA_VERSION:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                # Another process may have migrated while we waited for the lock.
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                if version < SCHEMA_VERSION:
+                    for statement in MIGRATIONS[version]:
+                        conn.execute(statement)
+                    version += 1
+                    conn.execute(f"PRAGMA user_version = {version}")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
+    def _move_aside(self) -> Path | None:
+        """Rename the damaged file (and sidecars) aside; None when another process already did."""
+        try:
+            info = self.path.stat()
+        except FileNotFoundError:
+            return None
+        if (info.st_dev, info.st_ino) != self._opened:
+            return None  # a concurrent start moved it and began a fresh file: use that
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+        target = self.path.with_name(f"{DB_NAME}.corrupt-{stamp}")
+        try:
+            self.path.rename(target)
+            for suffix in SIDECARS:
+                side = Path(f"{self.path}{suffix}")
+                if side.exists():
+                    side.rename(Path(f"{target}{suffix}"))
+        except OSError as exc:
+            raise StoreProblem(
+                f"Your saved data at {self.path} could not be read, and could not be moved "
+                f"aside either ({exc.strerror or exc}). Nothing was overwritten; move the file "
+                "away yourself or run with --data-dir."
+            ) from exc
+        return target
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ plumbing
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; BEGIN IMMEDIATE takes the write lock up front."""
+        with self._lock:
+            conn = self._conn
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.DatabaseError as exc:
+                raise _problem(exc, self.path) from exc
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException as exc:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.DatabaseError):
+                    raise _problem(exc, self.path) from exc
+                raise
+            if not self._sidecars_checked:
+                self._sidecars_checked = True
+                for suffix in SIDECARS:
+                    _chmod(Path(f"{self.path}{suffix}"), 0o600)
+
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            try:
+                cur = self._conn.execute(sql, params)
+                cur.row_factory = sqlite3.Row
+                return cur.fetchall()
+            except sqlite3.DatabaseError as exc:
+                raise _problem(exc, self.path) from exc
+
+    def integrity_check(self) -> list[str]:
+        """``PRAGMA integrity_check`` rows: ``["ok"]`` for a sound file."""
+        return [str(r[0]) for r in self._read("PRAGMA integrity_check")]
+
+    def schema_version(self) -> int:
+        return int(self._read("PRAGMA user_version")[0][0])
+
+    # ------------------------------------------------------------------ cases
+
+    def create_case(self, title: str = "") -> int:
+        now = _now()
+        with self._write() as conn:
+            cur = conn.execute(
+                "INSERT INTO cases (title, created, updated) VALUES (?, ?, ?)", (title, now, now)
+            )
+            assert cur.lastrowid is not None
+            return cur.lastrowid
+
+    def save_turn(
+        self,
+        case_id: int,
+        snapshot: Mapping[str, Any],
+        user_text: str | None,
+        events: Sequence[Any],
+    ) -> int:
+        """Commit one turn in one transaction: the snapshot replaces the case's and the turn is
+        appended to its transcript. Returns the turn's number (1, 2, ...)."""
+        snapshot_json = _dumps(dict(snapshot))
+        events_json = _dumps([_event_dict(e) for e in events])
+        now = _now()
+        with self._write() as conn:
+            cur = conn.execute(
+                "UPDATE cases SET snapshot = ?, updated = ? WHERE id = ?",
+                (snapshot_json, now, case_id),
+            )
+            if cur.rowcount != 1:
+                raise KeyError(f"no case {case_id}")
+            seq = conn.execute(
+                "SELECT coalesce(max(seq), 0) + 1 FROM turns WHERE case_id = ?", (case_id,)
+            ).fetchone()[0]
+            conn.execute(
+                "INSERT INTO turns (case_id, seq, at, user_text, events) VALUES (?, ?, ?, ?, ?)",
+                (case_id, seq, now, user_text, events_json),
+            )
+            return int(seq)
+
+    def load_case(self, case_id: int, *, transcript: bool = True) -> CaseRecord:
+        rows = self._read(
+            "SELECT id, title, created, updated, finished, snapshot FROM cases WHERE id = ?",
+            (case_id,),
+        )
+        if not rows:
+            raise KeyError(f"no case {case_id}")
+        row = rows[0]
+        turns: list[Turn] = []
+        if transcript:
+            turns = [
+                Turn(
+                    seq=t["seq"],
+                    at=t["at"],
+                    user_text=t["user_text"],
+                    events=json.loads(t["events"]),
+                )
+                for t in self._read(
+                    "SELECT seq, at, user_text, events FROM turns WHERE case_id = ? ORDER BY seq",
+                    (case_id,),
+                )
+            ]
+        return CaseRecord(
+            id=row["id"],
+            title=row["title"],
+            created=row["created"],
+            updated=row["updated"],
+            finished=bool(row["finished"]),
+            snapshot=json.loads(row["snapshot"]),
+            transcript=turns,
+        )
+
+    def latest_unfinished(self) -> CaseRecord | None:
+        """The most recently touched case that is not finished and has at least one turn."""
+        rows = self._read(
+            "SELECT id FROM cases WHERE finished = 0"
+            " AND EXISTS (SELECT 1 FROM turns WHERE turns.case_id = cases.id)"
+            " ORDER BY updated DESC, id DESC LIMIT 1"
+        )
+        return self.load_case(rows[0]["id"]) if rows else None
+
+    def list_cases(self) -> list[CaseSummary]:
+        rows = self._read(
+            "SELECT c.id, c.title, c.created, c.updated, c.finished,"
+            " (SELECT count(*) FROM turns t WHERE t.case_id = c.id) AS turns,"
+            " d.decision, d.company"
+            " FROM cases c LEFT JOIN decisions d ON d.case_id = c.id"
+            " ORDER BY c.updated DESC, c.id DESC"
+        )
+        return [
+            CaseSummary(
+                id=r["id"],
+                title=r["title"],
+                created=r["created"],
+                updated=r["updated"],
+                finished=bool(r["finished"]),
+                turns=r["turns"],
+                decision=r["decision"],
+                company=r["company"] or "",
+            )
+            for r in rows
+        ]
+
+    def _touch(self, sql: str, params: Sequence[Any], case_id: int) -> None:
+        with self._write() as conn:
+            if conn.execute(sql, params).rowcount != 1:
+                raise KeyError(f"no case {case_id}")
+
+    def finish_case(self, case_id: int) -> None:
+        self._touch(
+            "UPDATE cases SET finished = 1, updated = ? WHERE id = ?", (_now(), case_id), case_id
+        )
+
+    def reopen_case(self, case_id: int) -> None:
+        """Mark a finished case unfinished again, so starting the coach offers it."""
+        self._touch(
+            "UPDATE cases SET finished = 0, updated = ? WHERE id = ?", (_now(), case_id), case_id
+        )
+
+    def rename_case(self, case_id: int, title: str) -> None:
+        self._touch("UPDATE cases SET title = ? WHERE id = ?", (title, case_id), case_id)
+
+    def delete_case(self, case_id: int) -> None:
+        """Delete a case with its turns, its decision-log entry and its follow-ups."""
+        self._touch("DELETE FROM cases WHERE id = ?", (case_id,), case_id)
+
+    # ------------------------------------------------------------------ decision log
+
+    def record_decision(self, case_id: int, entry: DecisionEntry) -> DecisionEntry:
+        """Write (or rewrite) the case's decision-log entry; returns it as stored."""
+        if entry.decision not in DECISIONS:
+            raise ValueError(
+                f"decision must be one of {', '.join(DECISIONS)}, not {entry.decision!r}"
+            )
+        now = _now()
+        values = (
+            case_id,
+            entry.decision,
+            entry.company,
+            entry.role,
+            entry.manager,
+            entry.recruiter,
+            _iso(entry.offer_date),
+            _iso(entry.decided_on),
+            entry.reason,
+            entry.channel,
+            _dumps(list(entry.notified)),
+            entry.feedback,
+            entry.notes,
+            now,
+            now,
+        )
+        with self._write() as conn:
+            if not conn.execute("SELECT 1 FROM cases WHERE id = ?", (case_id,)).fetchone():
+                raise KeyError(f"no case {case_id}")
+            conn.execute(
+                "INSERT INTO decisions (case_id, decision, company, role, manager, recruiter,"
+                " offer_date, decided_on, reason, channel, notified, feedback, notes, recorded,"
+                " updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (case_id) DO UPDATE SET decision = excluded.decision,"
+                " company = excluded.company, role = excluded.role, manager = excluded.manager,"
+                " recruiter = excluded.recruiter, offer_date = excluded.offer_date,"
+                " decided_on = excluded.decided_on, reason = excluded.reason,"
+                " channel = excluded.channel, notified = excluded.notified,"
+                " feedback = excluded.feedback, notes = excluded.notes,"
+                " updated = excluded.updated",
+                values,
+            )
+        stored = self.decision(case_id)
+        assert stored is not None
+        return stored
+
+    def decisions(self) -> list[DecisionEntry]:
+        """The whole log, latest decision first (entries without a date last)."""
+        return [
+            _entry(r)
+            for r in self._read(
+                "SELECT * FROM decisions ORDER BY decided_on IS NULL, decided_on DESC, case_id DESC"
+            )
+        ]
+
+    def decision(self, case_id: int) -> DecisionEntry | None:
+        rows = self._read("SELECT * FROM decisions WHERE case_id = ?", (case_id,))
+        return _entry(rows[0]) if rows else None
+
+    # ------------------------------------------------------------------ follow-ups
+
+    def add_followups(
+        self, case_id: int, items: Sequence[FollowUp], *, replace_pending: bool = False
+    ) -> list[FollowUp]:
+        """Store a case's follow-ups. The same (kind, person) again updates the pending one
+        and never undoes a done one. ``replace_pending`` also drops pending follow-ups not in
+        ``items`` (for a decision that changed)."""
+        with self._write() as conn:
+            if not conn.execute("SELECT 1 FROM cases WHERE id = ?", (case_id,)).fetchone():
+                raise KeyError(f"no case {case_id}")
+            if replace_pending:
+                keep = {(f.kind, f.person) for f in items}
+                for row in conn.execute(
+                    "SELECT id, kind, person FROM followups WHERE case_id = ? AND done_on IS NULL",
+                    (case_id,),
+                ).fetchall():
+                    if (row[1], row[2]) not in keep:
+                        conn.execute("DELETE FROM followups WHERE id = ?", (row[0],))
+            for f in items:
+                conn.execute(
+                    "INSERT INTO followups (case_id, kind, person, title, detail, due, until)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (case_id, kind, person) DO UPDATE SET title = excluded.title,"
+                    " detail = excluded.detail, due = excluded.due, until = excluded.until"
+                    " WHERE done_on IS NULL",
+                    (
+                        case_id,
+                        f.kind,
+                        f.person,
+                        f.title,
+                        f.detail,
+                        f.due.isoformat(),
+                        _iso(f.until),
+                    ),
+                )
+        return self.all_followups(case_id=case_id)
+
+    def due_followups(self, today: date) -> list[FollowUp]:
+        """Pending follow-ups due on or before ``today``, oldest first."""
+        return [
+            _followup(r)
+            for r in self._read(
+                "SELECT * FROM followups WHERE done_on IS NULL AND due <= ? ORDER BY due, id",
+                (today.isoformat(),),
+            )
+        ]
+
+    def count_due(self, today: date) -> int:
+        rows = self._read(
+            "SELECT count(*) FROM followups WHERE done_on IS NULL AND due <= ?",
+            (today.isoformat(),),
+        )
+        return int(rows[0][0])
+
+    def all_followups(self, *, case_id: int | None = None, pending: bool = False) -> list[FollowUp]:
+        sql = "SELECT * FROM followups WHERE 1 = 1"
+        params: list[Any] = []
+        if case_id is not None:
+            sql += " AND case_id = ?"
+            params.append(case_id)
+        if pending:
+            sql += " AND done_on IS NULL"
+        return [_followup(r) for r in self._read(sql + " ORDER BY due, id", params)]
+
+    def followup(self, followup_id: int) -> FollowUp | None:
+        rows = self._read("SELECT * FROM followups WHERE id = ?", (followup_id,))
+        return _followup(rows[0]) if rows else None
+
+    def mark_done(self, followup_id: int, on: date | None = None, *, done: bool = True) -> FollowUp:
+        """Mark a follow-up done (``done=False`` puts it back on the list)."""
+        value = (on or date.today()).isoformat() if done else None
+        with self._write() as conn:
+            cur = conn.execute(
+                "UPDATE followups SET done_on = ? WHERE id = ?", (value, followup_id)
+            )
+            if cur.rowcount != 1:
+                raise KeyError(f"no follow-up {followup_id}")
+        found = self.followup(followup_id)
+        assert found is not None
+        return found
+
+
+def _entry(row: sqlite3.Row) -> DecisionEntry:
+    return DecisionEntry(
+        case_id=row["case_id"],
+        decision=row["decision"],
+        company=row["company"],
+        role=row["role"],
+        manager=row["manager"],
+        recruiter=row["recruiter"],
+        offer_date=_date(row["offer_date"]),
+        decided_on=_date(row["decided_on"]),
+        reason=row["reason"],
+        channel=row["channel"],
+        notified=tuple(json.loads(row["notified"])),
+        feedback=row["feedback"],
+        notes=row["notes"],
+        recorded=row["recorded"],
+        updated=row["updated"],
+    )
+
+
+def _followup(row: sqlite3.Row) -> FollowUp:
+    return FollowUp(
+        id=row["id"],
+        case_id=row["case_id"],
+        kind=row["kind"],
+        person=row["person"],
+        title=row["title"],
+        detail=row["detail"],
+        due=date.fromisoformat(row["due"]),
+        until=_date(row["until"]),
+        done_on=_date(row["done_on"]),
+    )
+
+
+def _problem(exc: sqlite3.DatabaseError, path: Path) -> StoreProblem:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return StoreProblem(
+            f"Your saved data at {path} is busy: another decline-coach kept it locked for "
+            f"{BUSY_TIMEOUT_MS // 1000} seconds. Close the other one and try again."
+        )
+    if code == sqlite3.SQLITE_FULL:
+        return StoreProblem(f"The disk holding {path} is full; nothing more could be saved.")
+    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return StoreProblem(
+            f"Your saved data at {path} is damaged ({exc}). Start decline-coach again: the "
+            "damaged file will be moved aside and a fresh one started."
+        )
+    if code == sqlite3.SQLITE_READONLY:
+        return StoreProblem(f"Your saved data at {path} is read-only; nothing could be saved.")
+    return StoreProblem(f"Your saved data at {path} could not be used: {exc}")
+
+
+__all__ = [
+    "DB_NAME",
+    "DECISIONS",
+    "DECISION_FIELDS",
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "CaseRecord",
+    "CaseSummary",
+    "DecisionEntry",
+    "FollowUp",
+    "Store",
+    "StoreProblem",
+    "Turn",
+    "forget",
+    "stored_files",
+]
