@@ -39,6 +39,17 @@ def _first_name(full: Any) -> str:
     return parts[0] if parts else str(full)
 
 
+def _nice_date(value: Any) -> str:
+    """ISO date -> "Friday 27 November" (the form a person reads at a glance)."""
+    import datetime as dt
+
+    try:
+        d = dt.date.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return f"{d:%A} {d.day} {d:%B}"
+
+
 def make_env(templates: Path | None) -> SandboxedEnvironment:
     loader = jinja2.FileSystemLoader(str(templates)) if templates else None
     env = SandboxedEnvironment(
@@ -51,6 +62,7 @@ def make_env(templates: Path | None) -> SandboxedEnvironment:
     )
     env.filters["join_and"] = _join_and
     env.filters["first_name"] = _first_name
+    env.filters["nice_date"] = _nice_date
     return env
 
 

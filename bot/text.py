@@ -95,9 +95,12 @@ class Normaliser:
         negations: Iterable[str] = (),
     ) -> None:
         self.contractions = {k.lower(): v.lower() for k, v in (contractions or {}).items()}
-        # Longest phrases first so "turn down" wins over "turn".
-        pairs = sorted(((k.lower(), v.lower()) for k, v in (synonyms or {}).items()), key=lambda kv: -len(kv[0]))
-        self._synonyms = [(re.compile(r"\b" + re.escape(k) + r"\b"), v) for k, v in pairs]
+        # One alternation, longest phrases first so "turn down" wins over "turn".
+        self._synonym_map = {k.lower(): v.lower() for k, v in (synonyms or {}).items()}
+        keys = sorted(self._synonym_map, key=len, reverse=True)
+        self._synonyms = (
+            re.compile(r"\b(?:" + "|".join(re.escape(k) for k in keys) + r")\b") if keys else None
+        )
         self.stopwords = frozenset(w.lower() for w in stopwords)
         self.negations = frozenset(w.lower() for w in negations)
         self._cache: dict[str, str] = {}
@@ -114,8 +117,8 @@ class Normaliser:
         s = " ".join(words)
         s = _NON_WORD.sub(" ", s).replace("'", "")
         s = " ".join(s.split())
-        for pattern, canon in self._synonyms:
-            s = pattern.sub(canon, s)
+        if self._synonyms is not None:
+            s = self._synonyms.sub(lambda m: self._synonym_map[m.group(0)], s)
         if len(self._cache) < 50_000:
             self._cache[text] = s
         return s

@@ -6,6 +6,7 @@ not a traceback, so every mapping and list loaded here carries the line it start
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +81,18 @@ def _sequence(loader: Any, node: yaml.SequenceNode) -> LineList:
     return out
 
 
+# YAML 1.1 reads yes/no/on/off as booleans, which would turn the example reply "yes" into
+# True. Content authors write natural words, so only true/false are booleans here (as in
+# YAML 1.2).
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in _Base.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
 

@@ -1,0 +1,590 @@
+"""One conversation: where it is, what it knows, what was said, and one turn at a time.
+
+The turn pipeline (DESIGN.md): sanitise -> global intents -> what the current state
+expects (a choice by number or label, a slot value, a state intent) -> interrupts
+(scenarios, FAQ, corrections) -> escalating no-match. Each turn returns typed events.
+
+A session is plain data plus the machine: ``snapshot()`` is JSON and ``Session.restore``
+rebuilds the exact same conversation from it.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import re
+from collections.abc import Callable
+from typing import Any
+
+from bot import extract
+from bot.actions import interrupts, load_actions
+from bot.content import Content, Edge, StateSpec
+from bot.events import Choice, Choices, End, Event, Notice, Say
+from bot.machine import ConversationModel, build_machine, transition_name
+from bot.nlu import Match
+from bot.render import Renderer, RenderError
+from bot.text import sanitise
+
+SNAPSHOT_VERSION = 1
+_CHOICE_NUMBER = re.compile(r"^\s*(?:option|choice|number|no\.?|#)?\s*(\d{1,2})\s*[.)]?\s*$", re.IGNORECASE)
+_MAX_AUTO_STEPS = 25  # pass-through states followed in one turn before we stop (a loop guard)
+_FREE_TEXT = ("text", "person", "company", "role", "list")
+
+
+class Session:
+    def __init__(
+        self,
+        content: Content,
+        *,
+        renderer: Renderer | None = None,
+        today: dt.date | None = None,
+        seed: int = 0,
+    ) -> None:
+        self.content = content
+        self.renderer = renderer or Renderer(content.templates)
+        self.today = today or dt.date.today()
+        self.seed = seed
+        self.slots: dict[str, Any] = {}
+        self.history: list[dict[str, Any]] = []
+        self.transcript: list[dict[str, str]] = []
+        self.returns: list[str] = []
+        self.misses = 0
+        self.finished = False
+        self.turns = 0
+        self._out: list[Event] = []
+        self._entering = True
+        self._actions = load_actions()
+        self.model = ConversationModel(self._on_enter)
+        self.machine = build_machine(content, self.model)
+        self._compiled: dict[str, Callable[..., Any]] = {}
+        #: A front-end may set this to render events into the transcript its own way.
+        self.formatter: Callable[[Event], str] | None = None
+
+    # -- public API ---------------------------------------------------------------------------
+
+    @property
+    def state(self) -> str:
+        return self.model.state
+
+    @property
+    def spec(self) -> StateSpec:
+        return self.content.state(self.state)
+
+    @property
+    def stage(self) -> str | None:
+        flow = self.content.flows[self.spec.flow]
+        return self.spec.stage or flow.stage
+
+    @property
+    def expects_multiline(self) -> bool:
+        return self.spec.multiline
+
+    def start(self) -> list[Event]:
+        """The opening prompt (the initial state's on_enter does not run on construction)."""
+        self._out = []
+        self._render_state(self.spec)
+        self._follow_passthrough()
+        return self._flush()
+
+    def prompt(self) -> list[Event]:
+        """Say the current question again (after resuming a saved case)."""
+        self._out = []
+        self._render_state(self.spec)
+        return self._flush()
+
+    def handle(self, raw: str) -> list[Event]:
+        self._out = []
+        clean = sanitise(raw, multiline=self.expects_multiline)
+        self.turns += 1
+        if clean.trimmed:
+            self._notice("trimmed", level="warning", length=clean.original_length)
+        text = clean.text
+        self._log("user", text)
+        if self.finished:
+            self._say_msg("finished")
+            self.finished = False
+            self._choices_from_menu()
+            return self._flush()
+        if not text.strip():
+            self._say_msg("empty")
+            self._render_state(self.spec, reprompt=True)
+            return self._flush()
+        self._turn(text)
+        return self._flush()
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "version": SNAPSHOT_VERSION,
+            "state": self.state,
+            "slots": copy.deepcopy(self.slots),
+            "history": copy.deepcopy(self.history),
+            "returns": list(self.returns),
+            "transcript": list(self.transcript),
+            "misses": self.misses,
+            "finished": self.finished,
+            "turns": self.turns,
+            "today": self.today.isoformat(),
+            "seed": self.seed,
+        }
+
+    @classmethod
+    def restore(cls, content: Content, snap: dict[str, Any], *, renderer: Renderer | None = None) -> Session:
+        session = cls(
+            content,
+            renderer=renderer,
+            today=dt.date.fromisoformat(snap.get("today") or dt.date.today().isoformat()),
+            seed=int(snap.get("seed", 0)),
+        )
+        state = snap.get("state") or content.start
+        if state not in content.states:
+            # The content changed since this case was saved: resume at the start, keep the facts.
+            state = content.start
+        session.machine.set_state(state)
+        session.slots = dict(snap.get("slots") or {})
+        session.history = list(snap.get("history") or [])
+        session.returns = [r for r in snap.get("returns") or [] if r in content.states]
+        session.transcript = list(snap.get("transcript") or [])
+        session.misses = int(snap.get("misses", 0))
+        session.finished = bool(snap.get("finished", False))
+        session.turns = int(snap.get("turns", 0))
+        return session
+
+    def context(self, **extra: Any) -> dict[str, Any]:
+        ctx: dict[str, Any] = {name: None for name in self.content.slots}
+        ctx.update(self.slots)
+        ctx.update(
+            today=self.today.isoformat(),
+            state=self.state,
+            flow=self.spec.flow,
+            stage=self.stage,
+        )
+        ctx.update(extra)
+        return ctx
+
+    def say(self, text: str, speaker: str = "coach") -> None:
+        """For actions: say something now (already rendered)."""
+        self._emit(Say(text, speaker))  # type: ignore[arg-type]
+
+    def emit(self, event: Event) -> None:
+        self._emit(event)
+
+    def render(self, source: str, origin: str = "", **extra: Any) -> str:
+        return self.renderer.inline(source, self.context(**extra), origin=origin)
+
+    def render_file(self, name: str, **extra: Any) -> str:
+        return self.renderer.file(name, self.context(**extra))
+
+    def message(self, key: str, **extra: Any) -> str:
+        return self.render(self.content.messages[key], origin=f"coach.yaml:{key}", **extra)
+
+    def condition(self, expr: str, **extra: Any) -> bool:
+        fn = self._compiled.get(expr)
+        if fn is None:
+            fn = self.renderer.env.compile_expression(expr, undefined_to_none=False)
+            self._compiled[expr] = fn
+        try:
+            return bool(fn(**self.context(**extra)))
+        except (TypeError, ValueError, ArithmeticError, RenderError):
+            return False
+
+    def go(self, target: str, *, remember: bool = False) -> None:
+        """Move to a state (full name or flow) and say its prompt. For actions and interrupts."""
+        full = self.content.resolve(target, self.spec.flow)
+        if remember and full != self.state:
+            self.returns.append(self.state)
+        self._jump(full)
+
+    def return_from_side_trip(self) -> bool:
+        if not self.returns:
+            return False
+        self._jump(self.returns.pop(), resumed=True)
+        return True
+
+    def content_go_menu(self) -> None:
+        self._choices_from_menu()
+
+    def match_intent(self, text: str, allowed: set[str] | frozenset[str] | None = None) -> Match:
+        return self.content.intent_matcher.match(text, allowed)
+
+    # -- the turn pipeline ----------------------------------------------------------------------
+
+    def _turn(self, text: str) -> None:
+        st = self.spec
+        free_text = st.ask is not None and self.content.slots[st.ask].type in _FREE_TEXT
+        if self._global(text, free_text):
+            return
+        if self._menu_pick(text):
+            return
+        if self._choice(st, text):
+            return
+        if st.ask and self._fill(st, text):
+            return
+        if self._state_intent(st, text):
+            return
+        for hook in interrupts():
+            if free_text and len(text.split()) < 5:
+                break  # a short answer to "what's the company called?" is the answer, not a scenario
+            events = hook.fn(self, text)
+            if events is not None:
+                self.misses = 0
+                for ev in events:
+                    self._emit(ev)
+                return
+        if st.ask and st.optional and self._skip_words(text):
+            self._remember()
+            self._advance(st)
+            return
+        self._no_match(st, text)
+
+    def _global(self, text: str, free_text: bool) -> bool:
+        m = self.match_intent(text, self.content.global_intents)
+        if m.label is None or (free_text and m.reason != "exact"):
+            return False
+        getattr(self, f"_do_{m.label}", self._do_help)()
+        return True
+
+    def _do_help(self) -> None:
+        st = self.spec
+        if st.help:
+            self._emit(Say(self.render(st.help, origin=f"{st.file}:{st.line}")))
+        self._say_msg("help")
+        self._render_state(st, reprompt=True)
+
+    def _do_back(self) -> None:
+        if not self.history:
+            self._say_msg("nothing_to_undo")
+            self._render_state(self.spec, reprompt=True)
+            return
+        snap = self.history.pop()
+        self.slots = snap["slots"]
+        self.returns = snap["returns"]
+        self.misses = 0
+        self.machine.set_state(snap["state"])
+        self._say_msg("went_back")
+        self._render_state(self.spec)
+
+    def _do_restart(self) -> None:
+        self.slots = {}
+        self.history = []
+        self.returns = []
+        self.misses = 0
+        self.finished = False
+        self.machine.set_state(self.content.start)
+        self._say_msg("restarted")
+        self._render_state(self.spec)
+        self._follow_passthrough()
+
+    def _do_quit(self) -> None:
+        self.finished = True
+        self._emit(End(self.message("goodbye")))
+
+    def _menu_pick(self, text: str) -> bool:
+        if not text.startswith("go:"):
+            return False
+        flow = text[3:].strip()
+        if flow not in self.content.flows:
+            return False
+        self._remember()
+        self._jump(self.content.resolve(flow, flow))
+        return True
+
+    def _visible_choices(self, st: StateSpec) -> list[Any]:
+        return [c for c in st.choices if not c.when or self.condition(c.when)]
+
+    def _choice(self, st: StateSpec, text: str) -> bool:
+        choices = self._visible_choices(st)
+        if not choices:
+            return False
+        picked = None
+        m = _CHOICE_NUMBER.match(text)
+        if m:
+            n = int(m[1])
+            if 1 <= n <= len(choices):
+                picked = choices[n - 1]
+            elif not st.ask or self.content.slots[st.ask].type not in ("number", "money", "date"):
+                self._say_msg("no_such_choice", count=len(choices), number=n)
+                self._render_state(st, reprompt=True)
+                return True
+        if picked is None:
+            norm = self.content.normaliser.normalise(text)
+            for c in choices:
+                if self.content.normaliser.normalise(c.label) == norm:
+                    picked = c
+                    break
+        if picked is None:
+            intents = {c.intent for c in choices if c.intent}
+            if intents:
+                im = self.match_intent(text, intents)
+                if im.label:
+                    picked = next(c for c in choices if c.intent == im.label)
+        if picked is None:
+            from rapidfuzz import fuzz
+
+            norm = self.content.normaliser.normalise(text)
+            scored = sorted(
+                ((fuzz.token_sort_ratio(norm, self.content.normaliser.normalise(c.label)), i) for i, c in enumerate(choices)),
+                reverse=True,
+            )
+            if scored and scored[0][0] >= 85 and (len(scored) == 1 or scored[0][0] - scored[1][0] >= 8):
+                picked = choices[scored[0][1]]
+        if picked is None:
+            return False
+        self._remember()
+        self._take(st, picked.edge)
+        return True
+
+    def _fill(self, st: StateSpec, text: str) -> bool:
+        assert st.ask is not None
+        slot = self.content.slots[st.ask]
+        value, ok = self._parse_slot(slot.name, slot.type, text)
+        if not ok:
+            return False
+        problem = self._validate(slot, value)
+        if problem:
+            self._emit(Say(problem))
+            self.misses += 1
+            return True
+        self._remember()
+        self.slots[slot.name] = value
+        self._opportunistic(text, exclude=slot.name)
+        self._advance(st)
+        return True
+
+    def _parse_slot(self, name: str, stype: str, text: str) -> tuple[Any, bool]:
+        if stype == "yesno":
+            m = self.match_intent(text, {"affirm", "deny"})
+            return (m.label == "affirm", True) if m.label else (None, False)
+        if stype in ("person", "company", "role", "text", "list") and self._skip_words(text):
+            return None, False
+        if stype == "person":
+            v = extract.parse_person(text)
+        elif stype == "company":
+            v = extract.parse_company(text)
+        elif stype == "role":
+            v = extract.parse_role(text)
+        elif stype == "date":
+            d = extract.parse_date(text, self.today)
+            v = d.iso() if d else None
+        elif stype == "money":
+            money = extract.parse_money(text)
+            v = money.amount if money else None
+            if v is None:
+                n = extract.parse_number(text)
+                v = n if n is not None and n >= 1000 else None
+        elif stype == "number":
+            v = extract.parse_number(text)
+        elif stype == "choice":
+            v = self._parse_option(name, text)
+        elif stype == "list":
+            items = extract.parse_list(text)
+            v = items or None
+        else:
+            v = text.strip() or None
+        return v, v is not None
+
+    def _parse_option(self, name: str, text: str) -> str | None:
+        from rapidfuzz import fuzz
+
+        slot = self.content.slots[name]
+        norm = self.content.normaliser.normalise(text)
+        best: tuple[float, str] = (0.0, "")
+        for key, phrases in slot.options.items():
+            for phrase in [key, *phrases]:
+                p = self.content.normaliser.normalise(phrase)
+                if p == norm:
+                    return key
+                score = fuzz.token_set_ratio(norm, p) if len(p.split()) > 1 or len(norm.split()) > 1 else fuzz.ratio(norm, p)
+                if score > best[0]:
+                    best = (score, key)
+        return best[1] if best[0] >= 85 else None
+
+    def _validate(self, slot: Any, value: Any) -> str | None:
+        bad = False
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            if (slot.min is not None and value < slot.min) or (slot.max is not None and value > slot.max):
+                bad = True
+        if isinstance(value, str):
+            if len(value) > slot.max_length:
+                bad = True
+            if slot.pattern and not re.fullmatch(slot.pattern, value):
+                bad = True
+        if not bad:
+            return None
+        template = slot.invalid or self.content.messages["invalid"]
+        return self.render(template, origin=f"{slot.file}:{slot.line}", value=value, label=slot.label,
+                           min=slot.min, max=slot.max)
+
+    def _opportunistic(self, text: str, exclude: str | None = None) -> None:
+        """Keep facts mentioned in passing, without overwriting anything already known."""
+        found = extract.mentions(text, self.today)
+        for key in ("company", "role", "deadline"):
+            if key in found and key != exclude and key in self.content.slots and not self.slots.get(key):
+                self.slots[key] = found[key]
+
+    def _state_intent(self, st: StateSpec, text: str) -> bool:
+        allowed = set(st.on)
+        if not allowed:
+            return False
+        m = self.match_intent(text, allowed)
+        if m.label is None:
+            return False
+        self._remember()
+        self._opportunistic(text)
+        self._take(st, st.on[m.label])
+        return True
+
+    def _skip_words(self, text: str) -> bool:
+        m = self.match_intent(text, {"deny", "unsure"})
+        return m.label is not None and m.score >= 90
+
+    def _no_match(self, st: StateSpec, text: str) -> None:
+        self.misses += 1
+        if self.misses == 1:
+            key = "rephrase"
+            self._emit(Say(self.render(st.reprompt, origin=f"{st.file}:{st.line}") if st.reprompt else self.message(key)))
+            self._render_state(st, reprompt=True, brief=True)
+        elif self.misses == 2:
+            self._say_msg("spelled_out")
+            self._spell_out(st)
+        else:
+            self._say_msg("lost")
+            self._choices_from_menu()
+
+    def _spell_out(self, st: StateSpec) -> None:
+        choices = self._visible_choices(st)
+        if choices:
+            lines = [f"{i}. {c.label}" for i, c in enumerate(choices, 1)]
+            self._emit(Say("\n".join(lines)))
+            self._emit(Choices(tuple(Choice(c.label, c.label) for c in choices)))
+        elif st.ask:
+            slot = self.content.slots[st.ask]
+            self._say_msg("slot_hint", label=slot.label, type=slot.type, optional=st.optional)
+        else:
+            self._render_state(st, reprompt=True, brief=True)
+
+    def _choices_from_menu(self) -> None:
+        options = [Choice(f.title, f"go:{f.name}") for f in self.content.flows.values() if f.menu]
+        if not any(o.key == f"go:{self.content.start.partition('.')[0]}" for o in options):
+            start = self.content.flows[self.content.start.partition(".")[0]]
+            options.insert(0, Choice(start.title, f"go:{start.name}"))
+        self._emit(Choices(tuple(options)))
+
+    # -- moving ---------------------------------------------------------------------------------
+
+    def _remember(self) -> None:
+        self.history.append({"state": self.state, "slots": copy.deepcopy(self.slots), "returns": list(self.returns)})
+        if len(self.history) > 200:
+            del self.history[0]
+
+    def _take(self, st: StateSpec, edge: Edge) -> None:
+        self.misses = 0
+        for key, value in edge.set.items():
+            self.slots[key] = self.render(value, origin=f"{edge.file}:{edge.line}") if isinstance(value, str) and "{" in value else value
+        if edge.say:
+            self._emit(Say(self.render(edge.say, origin=f"{edge.file}:{edge.line}")))
+        target = self.content.resolve(edge.goto, st.flow)
+        if target == "@stay":
+            self._advance(st) if st.next else self._render_state(st)
+        else:
+            self._goto(st, target)
+
+    def _advance(self, st: StateSpec) -> None:
+        self.misses = 0
+        for edge in st.next:
+            if edge.cond is None or self.condition(edge.cond):
+                if edge.set or edge.say:
+                    self._take(st, Edge(goto=edge.goto, set=edge.set, say=edge.say, file=edge.file, line=edge.line))
+                else:
+                    self._goto(st, self.content.resolve(edge.goto, st.flow))
+                return
+        # No next edge applies: stay and ask again rather than strand the person.
+        self._render_state(st, reprompt=True)
+
+    def _goto(self, st: StateSpec, target: str) -> None:
+        if target == "@end":
+            self.finished = True
+            self._emit(End(self.message("goodbye")))
+            return
+        if target == "@menu":
+            self._say_msg("menu")
+            self._choices_from_menu()
+            return
+        if target == "@return":
+            if not self.return_from_side_trip():
+                self._jump(self.content.start)
+            return
+        if target == st.full:
+            self._render_state(st)
+            self._follow_passthrough()
+            return
+        fired = self.model.trigger(transition_name(target)) if hasattr(self.model, "trigger") else False
+        if not fired:
+            self._jump(target)
+        self._follow_passthrough()
+
+    def _jump(self, full: str, *, resumed: bool = False) -> None:
+        self.machine.set_state(full)
+        if resumed:
+            self._say_msg("resumed")
+        self._render_state(self.spec)
+        self._follow_passthrough()
+
+    def _on_enter(self, full: str) -> None:
+        self._render_state(self.content.state(full))
+
+    def _follow_passthrough(self) -> None:
+        # A state that only says something and moves on (no question, choice or intent).
+        for _ in range(_MAX_AUTO_STEPS):
+            st = self.spec
+            if st.final or st.ask or st.choices or st.on or not st.next:
+                break
+            before = self.state
+            self._advance(st)
+            if self.state == before:
+                break
+
+    # -- output ---------------------------------------------------------------------------------
+
+    def _render_state(self, st: StateSpec, *, reprompt: bool = False, brief: bool = False) -> None:
+        if not reprompt:
+            for name in st.do:
+                act = self._actions.get(name)
+                if act is None:
+                    continue  # `check` reports unknown actions; a session never crashes on one
+                for ev in act.fn(self) or []:
+                    self._emit(ev)
+        if not brief:
+            if st.template:
+                self._emit(Say(self.render_file(st.template)))
+            if st.say:
+                self._emit(Say(self.render(st.say, origin=f"{st.file}:{st.line}")))
+        choices = self._visible_choices(st)
+        if choices:
+            self._emit(Choices(tuple(Choice(c.label, c.label) for c in choices)))
+        if st.final and not reprompt:
+            self.finished = True
+            self._emit(End())
+
+    def _say_msg(self, key: str, **extra: Any) -> None:
+        self._emit(Say(self.message(key, **extra)))
+
+    def _notice(self, key: str, level: str = "info", **extra: Any) -> None:
+        self._emit(Notice(self.message(key, **extra), level))  # type: ignore[arg-type]
+
+    def _emit(self, event: Event) -> None:
+        if isinstance(event, Choices):
+            if event.options:
+                self._out.append(event)
+            return  # quick replies are not part of the conversation record
+        self._out.append(event)
+        text = self.formatter(event) if self.formatter else getattr(event, "text", "") or ""
+        if text:
+            speaker = getattr(event, "speaker", "coach")
+            self._log(speaker, text)
+
+    def _log(self, speaker: str, text: str) -> None:
+        self.transcript.append({"speaker": speaker, "text": text})
+
+    def _flush(self) -> list[Event]:
+        out, self._out = self._out, []
+        return out
