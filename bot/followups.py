@@ -164,6 +164,31 @@ def load_rules(path: Path | None = None) -> tuple[Rule, ...]:
     return parse_rules(load_yaml(path), path)
 
 
+@lru_cache(maxsize=4)
+def load_messages(path: Path | None = None) -> dict[str, str]:
+    path = path or rules_path()
+    data = load_yaml(path)
+    messages = data.get("messages") if isinstance(data, dict) else None
+    if not isinstance(messages, dict) or not all(isinstance(v, str) for v in messages.values()):
+        raise ContentError(path, 1, "expected a 'messages:' block of texts")
+    return dict(messages)
+
+
+def due_notice(count: int, *, hint: bool = False, renderer: Renderer | None = None) -> str:
+    """The start-up line, e.g. "2 follow-ups due" (empty when nothing is due)."""
+    if count <= 0:
+        return ""
+    if renderer is None:
+        from bot.render import default_renderer
+
+        renderer = default_renderer()
+    messages = load_messages()
+    text = renderer.inline(messages["due"], {"n": count}, origin="followups.yaml: messages.due")
+    if hint and messages.get("due_hint"):
+        text += "\n" + renderer.inline(messages["due_hint"], {"n": count}, origin="due_hint")
+    return text
+
+
 # --------------------------------------------------------------------------- deriving
 
 
@@ -299,9 +324,11 @@ __all__ = [
     "Rule",
     "add_months",
     "derive",
+    "due_notice",
     "fold",
     "had_call",
     "ics_escape",
+    "load_messages",
     "load_rules",
     "parse_rules",
     "to_ics",

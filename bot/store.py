@@ -634,6 +634,35 @@ class Store:
         rows = self._read("SELECT * FROM decisions WHERE case_id = ?", (case_id,))
         return _entry(rows[0]) if rows else None
 
+    def record_outcome(
+        self,
+        case_id: int,
+        slots: Mapping[str, Any],
+        decided_on: date,
+        *,
+        notified: Sequence[str] = (),
+        feedback: str = "",
+        notes: str = "",
+    ) -> tuple[DecisionEntry, list[FollowUp]]:
+        """What a front-end calls when a conversation reaches its decision: log it from the
+        session's slots and store the follow-ups it owes (re-deriving replaces pending ones)."""
+        from bot.followups import derive
+
+        entry = entry_from_slots(
+            slots, decided_on, notified=notified, feedback=feedback, notes=notes
+        )
+        stored = self.record_decision(case_id, entry)
+        names = {k: getattr(entry, k) for k in ("company", "role", "manager", "recruiter")}
+        interviewers = _names(slots.get("interviewers"))
+        items = derive(
+            entry.decision,
+            decided_on,
+            channel=entry.channel,
+            interviewers=interviewers,
+            names=names,
+        )
+        return stored, self.add_followups(case_id, items, replace_pending=True)
+
     # ------------------------------------------------------------------ follow-ups
 
     def add_followups(
@@ -717,6 +746,58 @@ class Store:
         return found
 
 
+def _text(value: Any) -> str:
+    return "" if value is None else " ".join(str(value).split())
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    if value is None or value == "":
+        return ()
+    if isinstance(value, str):
+        value = value.replace(" and ", ",").split(",")
+    return tuple(n for n in (_text(v) for v in value) if n)
+
+
+def _slot_date(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and value:
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def entry_from_slots(
+    slots: Mapping[str, Any],
+    decided_on: date | None,
+    *,
+    notified: Sequence[str] = (),
+    feedback: str = "",
+    notes: str = "",
+) -> DecisionEntry:
+    """A decision-log entry from a session's slots (company, role, manager, recruiter,
+    offer_date, decision, reason, channel). An unknown decision is logged as a decline."""
+    decision = _text(slots.get("decision")) or "decline"
+    if decision not in DECISIONS:
+        decision = "decline"
+    return DecisionEntry(
+        decision=decision,
+        company=_text(slots.get("company")),
+        role=_text(slots.get("role")),
+        manager=_text(slots.get("manager")),
+        recruiter=_text(slots.get("recruiter")),
+        offer_date=_slot_date(slots.get("offer_date")),
+        decided_on=decided_on,
+        reason=_text(slots.get("reason")),
+        channel=_text(slots.get("channel")),
+        notified=tuple(notified),
+        feedback=feedback,
+        notes=notes,
+    )
+
+
 def _entry(row: sqlite3.Row) -> DecisionEntry:
     return DecisionEntry(
         case_id=row["case_id"],
@@ -783,6 +864,7 @@ __all__ = [
     "Store",
     "StoreProblem",
     "Turn",
+    "entry_from_slots",
     "forget",
     "stored_files",
 ]
