@@ -520,3 +520,29 @@ def test_threads_sharing_one_store(tmp_path: Path) -> None:
     assert all(store.load_case(c).snapshot == snapshot(25) for c in cases)
     assert store.integrity_check() == ["ok"]
     store.close()
+
+
+def test_record_outcome_logs_the_slots_and_rederives_follow_ups(tmp_path: Path) -> None:
+    slots = {
+        "company": "Acme",
+        "manager": "Dana Smith",
+        "interviewers": "Ana and Bo",
+        "decision": "decline",
+        "channel": "call-then-email",
+        "offer_date": "2025-03-01",
+        "reason": "fit",
+    }
+    with Store(tmp_path) as store:
+        case = store.create_case("Acme")
+        entry, items = store.record_outcome(case, slots, date(2025, 3, 10), notified=["Dana Smith"])
+        assert entry.offer_date == date(2025, 3, 1) and entry.channel == "call-then-email"
+        assert entry.notified == ("Dana Smith",) and entry.reason == "fit"
+        assert sorted(f.person for f in items if f.kind == "thank-you") == ["Ana", "Bo"]
+        assert "after-call-email" in [f.kind for f in items]
+        email = next(f for f in items if f.kind == "after-call-email")
+        assert email.id is not None
+        store.mark_done(email.id, date(2025, 3, 10))
+        # Changed their mind: accepting owes none of the decline follow-ups; done ones stay.
+        entry, items = store.record_outcome(case, {**slots, "decision": "accept"}, date(2025, 3, 11))
+        assert entry.decision == "accept" and len(store.decisions()) == 1
+        assert [(f.kind, f.done) for f in items] == [("after-call-email", True)]
