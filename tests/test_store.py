@@ -543,6 +543,8 @@ def test_record_outcome_logs_the_slots_and_rederives_follow_ups(tmp_path: Path) 
         assert email.id is not None
         store.mark_done(email.id, date(2025, 3, 10))
         # Changed their mind: accepting owes none of the decline follow-ups; done ones stay.
-        entry, items = store.record_outcome(case, {**slots, "decision": "accept"}, date(2025, 3, 11))
+        entry, items = store.record_outcome(
+            case, {**slots, "decision": "accept"}, date(2025, 3, 11)
+        )
         assert entry.decision == "accept" and len(store.decisions()) == 1
         assert [(f.kind, f.done) for f in items] == [("after-call-email", True)]
