@@ -1,0 +1,1 @@
+"""Benchmarks and evaluation sets; each module reports ratios, not absolute timings."""
