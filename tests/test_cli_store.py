@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 import json
 import os
+import queue
+import signal
 import sqlite3
 import stat
 import subprocess
 import sys
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -254,3 +258,81 @@ def test_log_show_lists_every_logged_field(home: Path) -> None:
     ):
         assert label in shown
     assert "They will check the budget" in shown and "negotiate" in shown
+
+
+def _lines(proc: subprocess.Popen[str]) -> queue.Queue[str]:
+    """Read the child's stdout on a thread, so a hung child fails the test instead of hanging it."""
+    lines: queue.Queue[str] = queue.Queue()
+
+    def pump() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.put(line.rstrip("\n"))
+        lines.put("\0EOF")
+
+    threading.Thread(target=pump, daemon=True).start()
+    return lines
+
+
+def _turn_output(lines: queue.Queue[str]) -> list[str]:
+    """One turn of plain-mode output: its lines up to the blank line that ends it."""
+    got: list[str] = []
+    while True:
+        line = lines.get(timeout=30)
+        assert line != "\0EOF", f"chat ended early after {got}"
+        if line == "" and got and not got[-1].startswith(">"):
+            return got
+        if line:
+            got.append(line)
+
+
+def test_plain_chat_resumes_after_kill_9_with_the_same_state_and_slots(home: Path) -> None:
+    if importlib.util.find_spec("bot.conversation") is None:  # pragma: no cover
+        pytest.skip("the plain chat is not wired to the store yet")
+    env = {k: v for k, v in os.environ.items() if k != "DECLINE_COACH_TODAY"}
+    env["DECLINE_COACH_HOME"] = str(home)
+    chat = [sys.executable, "-m", "bot", "chat", "--plain", "--today", "2025-03-10"]
+    proc = subprocess.Popen(
+        chat, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, cwd=REPO
+    )
+    assert proc.stdin is not None
+    try:
+        lines = _lines(proc)
+        _turn_output(lines)  # the opening
+        said = ["2", "Acme"]  # "I've decided to decline", then the company
+        for text in said:
+            proc.stdin.write(text + "\n")
+            proc.stdin.flush()
+            last = _turn_output(lines)
+        with Store(home) as store:  # read while the chat is still running (WAL readers)
+            before = store.latest_unfinished()
+        assert before is not None, "two answers in, the case should still be open"
+        # A third answer, and kill -9 at once: that turn may or may not have been committed.
+        proc.stdin.write("Data engineer\n")
+        proc.stdin.flush()
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+
+    with Store(home) as store:
+        assert store.problem is None
+        assert store.integrity_check() == ["ok"]
+        after = store.latest_unfinished()
+        assert after is not None and after.id == before.id
+        user_lines = [t.user_text for t in after.transcript if t.user_text is not None]
+        assert user_lines in (said, [*said, "Data engineer"])  # at most the turn in flight lost
+        if user_lines == said:
+            assert after.snapshot == before.snapshot
+            expected_prompt = last[-1]
+        else:
+            expected_prompt = ""
+
+    resumed = run(home, *chat[3:], stdin="")  # start again, say nothing, leave (EOF)
+    out = ok(resumed)
+    assert expected_prompt in out  # it asks again where the conversation stood
+    with Store(home) as store:
+        assert [c.id for c in store.list_cases()] == [after.id]  # resumed, not a new case
+        again = store.load_case(after.id)
+        assert again.snapshot["state"] == after.snapshot["state"]
+        assert again.snapshot["slots"] == after.snapshot["slots"]
