@@ -82,6 +82,7 @@ class FlowSpec:
     stage: str | None = None
     menu: bool = False  # offered in the "where to go" menu
     description: str = ""
+    entry: bool = False  # entered from anywhere by an interrupt (scenarios, FAQ side trips)
 
 
 @dataclass
@@ -271,6 +272,10 @@ def _load_flow(path: Path) -> FlowSpec:
     raw = load_yaml(path)
     d = _mapping(raw, path, 1, "a flow file")
     name = str(_req(d, "flow", path, "a flow file"))
+    unknown = set(d) - {"flow", "title", "stage", "menu", "description", "entry", "start", "states"}
+    if unknown:
+        key = sorted(unknown)[0]
+        raise ContentError(path, d.line_of(key), f"flow '{name}': unknown key '{key}'")
     if not NAME_RE.match(name):
         raise ContentError(path, d.line_of("flow"), f"flow name '{name}': use lower-case letters, digits and hyphens")
     states_raw = _mapping(_req(d, "states", path, f"flow '{name}'"), path, d.line_of("states"), "states")
@@ -296,6 +301,7 @@ def _load_flow(path: Path) -> FlowSpec:
         stage=d.get("stage"),
         menu=bool(d.get("menu", False)),
         description=str(d.get("description") or ""),
+        entry=bool(d.get("entry", False)),
     )
 
 

@@ -442,7 +442,7 @@ class Session:
         if self.misses == 1:
             key = "rephrase"
             self._emit(Say(self.render(st.reprompt, origin=f"{st.file}:{st.line}") if st.reprompt else self.message(key)))
-            self._render_state(st, reprompt=True, brief=True)
+            self._render_state(st, reprompt=True)
         elif self.misses == 2:
             self._say_msg("spelled_out")
             self._spell_out(st)

@@ -1,0 +1,106 @@
+"""`decline-coach chat`: the conversation, in the app or line by line (`--plain`)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bot.cli.common import add_content_args, add_today_arg, load_or_exit, today_from
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("chat", help="talk with the coach (the app, or --plain for line mode)")
+    p.add_argument("--plain", action="store_true", help="line mode on stdin/stdout (no app)")
+    p.add_argument("--transcript", metavar="FILE", help="write the conversation as Markdown")
+    p.add_argument("--seed", type=int, default=0, help="seed for varied wording (default 0)")
+    p.add_argument("--no-save", action="store_true", help="do not store this conversation")
+    p.add_argument("--case", type=int, metavar="ID", help="reopen a stored case")
+    p.add_argument("--new", action="store_true", default=argparse.SUPPRESS, help="start a fresh case")
+    p.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help="stored data folder")
+    add_content_args(p)
+    add_today_arg(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if not args.plain:
+        from bot.cli.app import run_app
+
+        return run_app(args)
+    return run_plain(args)
+
+
+def run_plain(args: argparse.Namespace) -> int:
+    from bot.conversation import Conversation
+    from bot.events import End
+    from bot.plain import format_event, transcript_markdown
+    from bot.text import sanitise
+
+    content = load_or_exit(args)
+    conv = Conversation.open(
+        content,
+        data_dir=getattr(args, "data_dir", None),
+        new=bool(getattr(args, "new", False)),
+        case_id=args.case,
+        today=today_from(args),
+        seed=args.seed,
+        persist=not args.no_save,
+    )
+    interactive = sys.stdin.isatty()
+    out = sys.stdout
+
+    def show(events: list) -> bool:  # type: ignore[type-arg]
+        ended = False
+        for ev in events:
+            text = format_event(ev)
+            if text:
+                print(text, file=out)
+            ended = ended or isinstance(ev, End)
+        print(file=out)
+        out.flush()
+        return ended
+
+    show(conv.opening())
+    try:
+        while True:
+            if interactive:
+                out.write("> ")
+                out.flush()
+            line = _read_turn(conv.session.expects_multiline)
+            if line is None:
+                break
+            if not interactive:
+                # Echo scripted input (cleaned, as the coach saw it) so a run reads as a dialogue.
+                shown = sanitise(line, multiline=conv.session.expects_multiline).text
+                print("> " + shown.replace("\n", "\n> "), file=out)
+            if show(conv.send(line)):
+                break
+    except KeyboardInterrupt:
+        print(file=out)
+    finally:
+        conv.close()
+        if args.transcript:
+            try:
+                Path(args.transcript).write_text(transcript_markdown(conv.session.transcript), encoding="utf-8")
+            except OSError as exc:
+                print(f"decline-coach: could not write {args.transcript}: {exc.strerror or exc}", file=sys.stderr)
+                return 1
+    return 0
+
+
+def _read_turn(multiline: bool) -> str | None:
+    line = sys.stdin.readline()
+    if not line:
+        return None
+    line = line.rstrip("\n")
+    if not multiline:
+        return line
+    # A pasted letter: keep reading until an empty line (or the end of input).
+    lines = [line]
+    while True:
+        more = sys.stdin.readline()
+        if not more or not more.strip():
+            break
+        lines.append(more.rstrip("\n"))
+    return "\n".join(lines)

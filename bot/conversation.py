@@ -1,0 +1,132 @@
+"""A session plus its saved case: what both front-ends (plain and TUI) drive.
+
+Every turn is committed to the store as it happens, so a killed process loses at most the
+turn in flight. When the conversation settles a decision, the decision log and the
+follow-ups it owes are written too. The engine itself knows nothing of storage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.content import Content
+from bot.events import Event, Notice
+from bot.plain import format_event
+from bot.session import Session
+from bot.store import Store, StoreProblem
+
+# The slots that make up a logged decision; a change to any of them re-logs it.
+_DECISION_SLOTS = ("decision", "reason", "channel", "company", "role", "manager", "recruiter", "offer_date", "interviewers")
+
+
+@dataclass
+class Conversation:
+    content: Content
+    session: Session
+    store: Store | None = None
+    case_id: int | None = None
+    resumed: bool = False
+    problems: list[str] = field(default_factory=list)
+    _logged: tuple[Any, ...] | None = None
+
+    @classmethod
+    def open(
+        cls,
+        content: Content,
+        *,
+        data_dir: str | None = None,
+        new: bool = False,
+        case_id: int | None = None,
+        today: dt.date | None = None,
+        seed: int = 0,
+        persist: bool = True,
+    ) -> Conversation:
+        store: Store | None = None
+        problems: list[str] = []
+        if persist:
+            try:
+                store = Store.open(data_dir)
+            except StoreProblem as exc:
+                problems.append(str(exc))
+                store = None
+                if exc.moved_to is not None:
+                    # The damaged file was moved aside; a fresh one can be started.
+                    try:
+                        store = Store.open(data_dir)
+                    except StoreProblem as again:
+                        problems.append(str(again))
+        record = None
+        if store is not None:
+            if case_id is not None:
+                record = store.load_case(case_id)
+            elif not new:
+                record = store.latest_unfinished()
+        if record is not None and record.snapshot:
+            session = Session.restore(content, record.snapshot)
+            if today is not None:
+                session.today = today
+            conv = cls(content, session, store, record.id, resumed=True, problems=problems)
+            conv._logged = conv._decision_key()
+        else:
+            session = Session(content, today=today, seed=seed)
+            conv = cls(content, session, store, None, problems=problems)
+        session.formatter = format_event
+        return conv
+
+    def opening(self) -> list[Event]:
+        """What to show first: problems with saved data, follow-ups due, then the prompt."""
+        events: list[Event] = [Notice(p, "warning") for p in self.problems]
+        if self.store is not None:
+            due = self.store.count_due(self.session.today)
+            if due:
+                events.append(Notice(self.session.message("followups_due", count=due)))
+        if self.resumed:
+            events.append(Notice(self.session.message("resuming_case")))
+            events += self.session.prompt()
+        else:
+            events += self.session.start()
+            self._save(None, events)
+        return events
+
+    def send(self, text: str) -> list[Event]:
+        events = self.session.handle(text)
+        self._save(text, events)
+        return events
+
+    def _decision_key(self) -> tuple[Any, ...]:
+        return tuple(str(self.session.slots.get(k)) for k in _DECISION_SLOTS)
+
+    def _save(self, text: str | None, events: list[Event]) -> None:
+        if self.store is None:
+            return
+        try:
+            if self.case_id is None:
+                self.case_id = self.store.create_case(self._title())
+            self.store.save_turn(self.case_id, self.session.snapshot(), text, events)
+            slots = self.session.slots
+            if slots.get("decision") and slots.get("decided_on"):
+                key = self._decision_key()
+                if key != self._logged:
+                    decided = dt.date.fromisoformat(str(slots["decided_on"]))
+                    self.store.record_outcome(self.case_id, slots, decided)
+                    self._logged = key
+            if self.session.finished:
+                self.store.finish_case(self.case_id)
+            title = self._title()
+            if title and slots.get("company"):
+                self.store.rename_case(self.case_id, title)
+        except StoreProblem as exc:
+            # Saving failed (disk full, file locked for too long): keep coaching, say so once.
+            if str(exc) not in self.problems:
+                self.problems.append(str(exc))
+
+    def _title(self) -> str:
+        slots = self.session.slots
+        parts = [str(slots[k]) for k in ("company", "role") if slots.get(k)]
+        return " - ".join(parts) or "New case"
+
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
