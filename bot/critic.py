@@ -365,13 +365,25 @@ class _Run:
 
     # -- the checks, one method each ------------------------------------------------
 
-    def decision_sentences(self) -> list[tuple[Sentence, tuple[int, int]]]:
+    def decision_sentences(self, group: str = "decision") -> list[tuple[Sentence, tuple[int, int]]]:
         out = []
         for sent in self.sents:
-            hits = self.in_sentence("clear-decision.decision", sent)
+            hits = self.in_sentence(f"clear-decision.{group}", sent)
             if hits:
                 out.append((sent, hits[0]))
         return out
+
+    def decision_clause(self, sent: Sentence, cue: tuple[int, int]) -> Sentence:
+        """The decision's own words: the sentence up to the first break after the cue."""
+        breaks = self.cues("clear-decision.clause_breaks").find(self.text, cue[1], sent.end)
+        end = breaks[0][0] if breaks else sent.end
+        return Sentence(sent.start, end, self.text[sent.start : end])
+
+    def clause_hedges(self, clause: Sentence, groups: Iterable[str]) -> list[tuple[int, int]]:
+        hits: list[tuple[int, int]] = []
+        for group in groups:
+            hits += self.in_sentence(f"hedging.{group}", clause)
+        return sorted(hits)
 
     def gratitude(self) -> Finding:
         signoff = self.cues("gratitude.signoff_only")
@@ -387,23 +399,45 @@ class _Run:
         decisions = self.decision_sentences()
         if not decisions:
             return self.say("clear-decision", "missing")
+        unclear = ("unsure", "conditional")
         for sent, cue in decisions:
-            if not self.in_sentence("hedging.unsure", sent):
+            if not self.clause_hedges(self.decision_clause(sent, cue), unclear):
                 return self.say("clear-decision", "pass", cue)
         sent, cue = decisions[0]
-        hedge = self.in_sentence("hedging.unsure", sent)[0]
+        hedge = self.clause_hedges(self.decision_clause(sent, cue), unclear)[0]
         return self.say("clear-decision", "unsure", hedge)
 
-    def reason(self) -> Finding:
-        open_cues = self.cues("door-open.open")
+    def _side_remark(self, sent: Sentence) -> bool:
+        """Thanks, an apology or a closing line, and no decision in it."""
+        if self.in_sentence("clear-decision.decision", sent):
+            return False
+        return any(
+            self.in_sentence(key, sent)
+            for key in ("door-open.open", "gratitude.thanks", "over-apology.apologies")
+        )
+
+    def reason(self, expects_decision: bool = True) -> Finding:
+        decisions = self.decision_sentences() or self.decision_sentences("weak")
+        if expects_decision and not decisions:
+            return self.say("reason", "missing")
         groups: dict[str, tuple[int, int]] = {}
         reason_sents: list[Sentence] = []
         first: tuple[int, int] | None = None
+        # A decision that runs on past a break ("I'm declining: the move...") explains itself,
+        # and so does the sentence right after it in the same paragraph.
+        explained: list[Sentence] = []
+        for sent, cue in decisions:
+            clause = self.decision_clause(sent, cue)
+            if word_count(self.text[clause.end : sent.end]) >= 3:
+                explained.append(Sentence(clause.end, sent.end, self.text[clause.end : sent.end]))
+            if self.cfg.raw["checks"]["reason"].get("next_sentence_counts"):
+                later = [t for t in self.sents if t.start >= sent.end]
+                if later and "\n\n" not in self.text[sent.end : later[0].start]:
+                    nxt = later[0]
+                    if not self._side_remark(nxt) and word_count(nxt.text) >= 4:
+                        explained.append(nxt)
         for sent in self.sents:
-            is_closing = bool(self.in_sentence("door-open.open", sent)) and not self.in_sentence(
-                "clear-decision.decision", sent
-            )
-            if is_closing and open_cues:
+            if self._side_remark(sent) and not self.in_sentence("gratitude.thanks", sent):
                 continue
             found_here = False
             for name, cues in self.cfg.categories.items():
@@ -420,6 +454,9 @@ class _Run:
                         first = hits[0]
             if found_here:
                 reason_sents.append(sent)
+        if first is None and explained:
+            first = (explained[0].start, explained[0].end)
+            reason_sents = [explained[0]]
         if not reason_sents or first is None:
             return self.say("reason", "missing")
         many_groups = self.cfg.numbers.get("reason.too_many_groups", 4)
@@ -473,18 +510,24 @@ class _Run:
         return self.say("salary-specifics", "pass")
 
     def criticism(self) -> Finding:
-        hit = self.cues("criticism.negative").first(self.text)
-        if hit:
+        mine = self.cues("criticism.self_directed_before")
+        for hit in self.cues("criticism.negative").find(self.text):
+            line_start = self.text.rfind("\n", 0, hit[0]) + 1
+            before = self.text[max(line_start, hit[0] - 40) : hit[0]]
+            if mine.first(before):
+                continue
             return self.say("criticism", "found", hit)
         return self.say("criticism", "pass")
 
     def hedging(self) -> Finding:
-        for sent, _cue in self.decision_sentences():
-            hits = self.in_sentence("hedging.unsure", sent) + self.in_sentence(
-                "hedging.reversible", sent
-            )
+        decisions = self.decision_sentences() or self.decision_sentences("weak")
+        for sent, cue in decisions:
+            # Hedges anywhere in the decision's own words, including before the cue
+            # ("I think I'll decline"), but not in the reason that follows a break.
+            clause = self.decision_clause(sent, cue)
+            hits = self.clause_hedges(clause, ("unsure", "conditional", "reversible"))
             if hits:
-                return self.say("hedging", "hedged", min(hits))
+                return self.say("hedging", "hedged", hits[0])
         for span in self.cues("hedging.anywhere").find(self.text):
             if not self.negated(span):
                 return self.say("hedging", "reversible", span)
@@ -531,7 +574,7 @@ def critique(
     builders = {
         "gratitude": run.gratitude,
         "clear-decision": run.clear_decision,
-        "reason": run.reason,
+        "reason": lambda: run.reason("clear-decision" not in profile.skip),
         "door-open": run.door_open,
         "concise": lambda: run.concise(profile),
         "salary-specifics": run.salary,
