@@ -29,7 +29,9 @@ def load_letters(path: str | Path = LETTERS) -> list[dict[str, Any]]:
     items = data.get("letters", []) if isinstance(data, dict) else data
     out = []
     for i, item in enumerate(items or []):
-        labels = {str(k): bool(v) for k, v in (item.get("labels") or {}).items() if str(k) in CHECKS}
+        labels = {
+            str(k): bool(v) for k, v in (item.get("labels") or {}).items() if str(k) in CHECKS
+        }
         out.append(
             {
                 "id": str(item.get("id", f"letter-{i + 1}")),
@@ -76,7 +78,9 @@ def run(path: str | Path = LETTERS, verbose: bool = False) -> dict[str, Any]:
         "n": total,
         "letters": len(letters),
         "per_check": {
-            c: round(per_check_agree[c] / per_check_total[c], 3) for c in CHECKS if per_check_total[c]
+            c: round(per_check_agree[c] / per_check_total[c], 3)
+            for c in CHECKS
+            if per_check_total[c]
         },
     }
     if verbose:
@@ -104,7 +108,8 @@ def main(argv: list[str] | None = None) -> int:
         for miss in row.get("disagreements", []):
             want = "pass" if miss["label"] else "fail"
             got = "pass" if miss["critic"] else "fail"
-            print(f"  {miss['letter']}: {miss['check']}: label {want}, critic {got}: {miss['message']}")
+            where = f"{miss['letter']}: {miss['check']}"
+            print(f"  {where}: label {want}, critic {got}: {miss['message']}")
     return 0 if worst >= TARGET else 1
 
 
