@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.events import Finding
-from bot.render import Renderer
+from bot.render import Renderer, RenderError
 from bot.yamlfile import ContentError, load_yaml
 
 #: Checks in the order findings are reported. critic.yaml must define each of them.
@@ -598,6 +598,33 @@ def critique(
             earned += weight
     score = round(100 * earned / total) if total else 100
     return Critique(findings=findings, score=score)
+
+
+def check_content(content: Any, renderer: Renderer) -> list[Any]:
+    """Hook for ``decline-coach check``: critic.yaml loads, and its profiles name real kinds."""
+    from bot.check import Problem
+
+    path = Path(content.dialogues) / "critic.yaml"
+    cfg = load_config(path)  # a ContentError here is reported by the caller
+    problems = []
+    if (Path(content.dialogues) / "drafts.yaml").is_file():
+        from bot.drafts import load_kinds
+
+        kinds = set(load_kinds(content.dialogues))
+        for profile in cfg.profiles.values():
+            for kind in profile.kinds:
+                if kind not in kinds:
+                    message = f"profile '{profile.name}' names unknown kind '{kind}'"
+                    problems.append(Problem(str(path), 0, message))
+    sample = {"quote": "x", "count": 1, "words": 1, "limit": 1}
+    for check, outcomes in cfg.messages.items():
+        for outcome, (message, suggestion) in outcomes.items():
+            for text in (message, suggestion):
+                try:
+                    renderer.inline(text, sample, origin=f"critic.yaml {check}.{outcome}")
+                except RenderError as exc:
+                    problems.append(Problem(str(path), 0, str(exc)))
+    return problems
 
 
 @lru_cache(maxsize=1)

@@ -112,6 +112,7 @@ class DraftKind:
     sample: Mapping[str, str] = field(default_factory=dict)
     reads_reason: bool = False
     registry: Registry | None = field(default=None, compare=False, repr=False)
+    line: int = 0  # where drafts.yaml defines it
 
 
 @dataclass(frozen=True)
@@ -228,6 +229,7 @@ def _load_kinds(path_str: str) -> tuple[tuple[str, DraftKind], ...]:
                     sample=sample,
                     reads_reason="reason" in optional or "reason" in requires,
                     registry=registry,
+                    line=getattr(node, "line", 0) or 0,
                 ),
             )
         )
@@ -414,34 +416,46 @@ def review_draft(text: str, *, kind: str | None = None) -> Draft:
     )
 
 
-def check_kinds(
+def sample_problems(
     dialogues_dir: str | Path | None = None, renderer: Renderer | None = None
-) -> list[str]:
-    """Problems for ``decline-coach check``: every kind's sample, in every tone, must render
-    with nothing left unfilled and pass every check of the critic."""
+) -> list[tuple[str, int, str]]:
+    """(file, line, message) for every kind whose sample, in any tone, fails to render, leaves
+    something unfilled, or does not pass every check of the critic."""
     from bot.critic import critique
 
-    problems: list[str] = []
-    try:
-        kinds = load_kinds(dialogues_dir)
-    except ContentError as exc:
-        return [str(exc)]
+    problems: list[tuple[str, int, str]] = []
+    kinds = load_kinds(dialogues_dir)
+    dialogues = Path(dialogues_dir) if dialogues_dir else None
+    drafts_file = str(dialogues / "drafts.yaml") if dialogues else "dialogues/drafts.yaml"
     renderer = renderer or _default_renderer()
     for kind in kinds.values():
         assert kind.registry is not None
         if not kind.sample:
-            problems.append(f"drafts.yaml: kind '{kind.id}' has no sample values")
+            problems.append((drafts_file, kind.line, f"kind '{kind.id}' has no sample values"))
             continue
+        where = str(renderer.templates / kind.template) if renderer.templates else kind.template
         for tone in kind.registry.tones:
             try:
                 text = render_text(kind, tone, kind.sample, renderer)
-            except (MissingValue, RenderError, BadValue) as exc:
-                problems.append(f"drafts.yaml: {kind.id} ({tone}): {exc}")
+            except (MissingValue, BadValue) as exc:
+                problems.append((drafts_file, kind.line, f"{kind.id} ({tone}) sample: {exc}"))
+                continue
+            except RenderError as exc:
+                problems.append((where, 0, f"{kind.id} ({tone}): {exc}"))
                 continue
             for finding in critique(text, kind=kind.id).findings:
                 if not finding.ok:
-                    problems.append(f"{kind.template} ({tone}): {finding.check}: {finding.message}")
+                    message = f"{tone} sample fails the {finding.check} check: {finding.message}"
+                    problems.append((where, 0, message))
     return problems
+
+
+def check_content(content: Any, renderer: Renderer) -> list[Any]:
+    """Hook for ``decline-coach check`` (see bot/check.py)."""
+    from bot.check import Problem
+
+    found = sample_problems(content.dialogues, renderer)
+    return [Problem(f, line, msg) for f, line, msg in found]
 
 
 @lru_cache(maxsize=1)
@@ -458,10 +472,11 @@ __all__ = [
     "MissingValue",
     "UnknownKind",
     "build_context",
-    "check_kinds",
+    "check_content",
     "clean_values",
     "kind_for_reason",
     "load_kinds",
     "render_draft",
     "review_draft",
+    "sample_problems",
 ]
