@@ -85,8 +85,8 @@ class MissingValue(Exception):
             for group in missing
         ]
         parts = [f"{name} (use {flag})" for name, flag in zip(self.names, self.flags, strict=True)]
-        word = "value" if len(parts) == 1 else "values"
-        super().__init__(f"the '{kind}' draft needs a missing {word}: " + "; ".join(parts))
+        word = "a value" if len(parts) == 1 else "values"
+        super().__init__(f"the '{kind}' draft is missing {word}: " + "; ".join(parts))
 
 
 class UnknownKind(Exception):
