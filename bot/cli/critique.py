@@ -18,8 +18,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "critique",
         help="check a draft (a file, or - for stdin) and show what to fix",
-        description="Check a decline draft: gratitude, a clear decision, one reason, an open "
-        "door, length, no salary figures, no criticism, no hedging, no grovelling, no placeholders.",
+        description="Check a decline draft: gratitude, a clear decision, one reason, an "
+        "open door, length, no pay figures, no criticism, hedging, grovelling or placeholders.",
     )
     p.add_argument("file", metavar="FILE", help="the draft to check, or - to read stdin")
     p.add_argument(
