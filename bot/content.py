@@ -120,6 +120,7 @@ class Content:
     templates: Path
     normaliser: Normaliser
     domain_terms: frozenset[str]
+    common_terms: frozenset[str]
     intents: dict[str, IntentSpec]
     slots: dict[str, SlotSpec]
     flows: dict[str, FlowSpec]
@@ -151,6 +152,7 @@ class Content:
         cfg = MatcherConfig(
             domain_labels=frozenset(i.name for i in self.intents.values() if i.domain),
             domain_terms=self.domain_terms,
+            common_terms=self.common_terms,
             flips={i.name: i.when_negated for i in self.intents.values() if i.when_negated},
         )
         return PhraseMatcher(
@@ -355,7 +357,7 @@ def _load_intents(path: Path) -> dict[str, IntentSpec]:
     return out
 
 
-def _load_lexicon(path: Path) -> tuple[Normaliser, frozenset[str]]:
+def _load_lexicon(path: Path) -> tuple[Normaliser, frozenset[str], frozenset[str]]:
     d = _mapping(load_yaml(path), path, 1, "lexicon.yaml")
     for key in ("contractions", "synonyms"):
         if key in d and not isinstance(d[key], dict):
@@ -367,7 +369,8 @@ def _load_lexicon(path: Path) -> tuple[Normaliser, frozenset[str]]:
         negations=_string_list(d.get("negations"), path, d.line_of("negations"), "negations"),
     )
     terms = frozenset(norm.normalise(t) for t in _string_list(d.get("domain_terms"), path, d.line_of("domain_terms"), "domain_terms"))
-    return norm, terms
+    common = frozenset(norm.normalise(t) for t in _string_list(d.get("common_words"), path, d.line_of("common_words"), "common_words"))
+    return norm, terms, common
 
 
 def load_content(dialogues: Path | None = None, templates: Path | None = None) -> Content:
@@ -378,7 +381,7 @@ def load_content(dialogues: Path | None = None, templates: Path | None = None) -
     if not dialogues.is_dir():
         raise ContentError(dialogues, None, "no such dialogues folder")
     files: dict[str, Any] = {}
-    normaliser, domain_terms = _load_lexicon(dialogues / "lexicon.yaml")
+    normaliser, domain_terms, common_terms = _load_lexicon(dialogues / "lexicon.yaml")
     intents = _load_intents(dialogues / "intents.yaml")
     slots = _load_slots(dialogues / "slots.yaml")
     coach_path = dialogues / "coach.yaml"
@@ -398,6 +401,7 @@ def load_content(dialogues: Path | None = None, templates: Path | None = None) -
     stages = _string_list(coach.get("stages"), coach_path, coach.line_of("stages"), "stages")
     content = Content(
         dialogues=dialogues, templates=templates, normaliser=normaliser, domain_terms=domain_terms,
+        common_terms=common_terms,
         intents=intents, slots=slots, flows=flows, messages={str(k): str(v) for k, v in messages.items()},
         start=start, stages=stages, files=files,
     )

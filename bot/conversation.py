@@ -48,6 +48,9 @@ class Conversation:
         if persist:
             try:
                 store = Store.open(data_dir)
+                if store.problem is not None:
+                    # A damaged file was moved aside and a fresh one started: say so.
+                    problems.append(str(store.problem))
             except StoreProblem as exc:
                 problems.append(str(exc))
                 store = None
