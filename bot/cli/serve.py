@@ -1,0 +1,65 @@
+"""`decline-coach serve`: the same app in a local browser (textual-serve), on 127.0.0.1 only."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+
+from bot.cli.common import add_content_args, add_today_arg
+
+HOST = "127.0.0.1"  # never another interface: the conversation is private
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("serve", help="open the app in your browser (served on 127.0.0.1 only)")
+    p.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")
+    p.add_argument("--case", type=int, metavar="ID", help="reopen a stored case")
+    p.add_argument("--seed", type=int, default=0, help="seed for varied wording (default 0)")
+    p.add_argument("--no-save", action="store_true", help="do not store this conversation")
+    p.add_argument(
+        "--new", action="store_true", default=argparse.SUPPRESS, help="start a fresh case"
+    )
+    p.add_argument(
+        "--data-dir", metavar="DIR", default=argparse.SUPPRESS, help="stored data folder"
+    )
+    add_content_args(p)
+    add_today_arg(p)
+    p.set_defaults(func=run)
+
+
+def app_command(args: argparse.Namespace) -> str:
+    """The command textual-serve runs for each browser session.
+
+    ``python -m bot.tui`` rather than ``python -m bot``: the server talks to the app over
+    pipes, and ``python -m bot`` falls back to line mode when stdin is not a terminal.
+    """
+    argv = [sys.executable, "-m", "bot.tui"]
+    for flag, attr in (
+        ("--data-dir", "data_dir"),
+        ("--case", "case"),
+        ("--dialogues", "dialogues"),
+        ("--templates", "templates"),
+        ("--today", "today"),
+    ):
+        value = getattr(args, attr, None)
+        if value is not None:
+            argv += [flag, str(value)]
+    if getattr(args, "seed", 0):
+        argv += ["--seed", str(args.seed)]
+    if getattr(args, "new", False):
+        argv.append("--new")
+    if getattr(args, "no_save", False):
+        argv.append("--no-save")
+    return shlex.join(argv)
+
+
+def run(args: argparse.Namespace) -> int:
+    if not 0 < args.port < 65536:
+        print(f"decline-coach: --port wants 1-65535, not {args.port}", file=sys.stderr)
+        return 2
+    from textual_serve.server import Server
+
+    print(f"decline-coach: serving on http://{HOST}:{args.port} (ctrl+c to stop)", file=sys.stderr)
+    Server(app_command(args), host=HOST, port=args.port, title="decline-coach").serve()
+    return 0

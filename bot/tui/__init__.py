@@ -1,0 +1,47 @@
+"""The Textual front-end (the only package that imports Textual).
+
+``from bot.tui import CoachApp`` gives the app class; ``run(args)`` starts it from the
+command line's arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.tui.app import CoachApp
+
+__all__ = ["CoachApp", "options_from", "run"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "CoachApp":
+        from bot.tui.app import CoachApp
+
+        return CoachApp
+    raise AttributeError(name)
+
+
+def options_from(args: argparse.Namespace) -> Any:
+    from bot.cli.common import today_from
+    from bot.tui.engine import EngineOptions
+
+    return EngineOptions(
+        data_dir=getattr(args, "data_dir", None),
+        new=bool(getattr(args, "new", False)),
+        case_id=getattr(args, "case", None),
+        today=today_from(args),
+        seed=int(getattr(args, "seed", 0) or 0),
+        persist=not getattr(args, "no_save", False),
+        dialogues=getattr(args, "dialogues", None),
+        templates=getattr(args, "templates", None),
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from bot.tui.app import CoachApp
+
+    app = CoachApp(options_from(args))
+    app.run()
+    return int(app.return_code or 0)

@@ -1,0 +1,180 @@
+"""The conversation behind the app: opened off the UI thread, driven one turn at a time.
+
+This is plumbing only. Every word comes from the engine's events; the app decides nothing
+about the coaching. ``Conversation`` is not thread-safe, so each call into it runs in a
+worker thread while holding one asyncio lock: turns are applied strictly in the order they
+were sent, and the UI never waits on the engine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.content import Content
+    from bot.conversation import Conversation
+    from bot.events import Event
+    from bot.store import Store
+
+
+@dataclass
+class EngineOptions:
+    data_dir: str | None = None
+    new: bool = False
+    case_id: int | None = None
+    today: dt.date | None = None
+    seed: int = 0
+    persist: bool = True
+    dialogues: str | None = None
+    templates: str | None = None
+
+
+@dataclass(frozen=True)
+class Fact:
+    slot: str
+    label: str
+    value: str  # "" when not known yet
+
+
+class Engine:
+    def __init__(
+        self, options: EngineOptions | None = None, content: Content | None = None
+    ) -> None:
+        self.options = options or EngineOptions()
+        self._content = content
+        self._conv: Conversation | None = None
+        self.earlier: list[dict[str, str]] = []
+        self._lock = asyncio.Lock()
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    @property
+    def ready(self) -> bool:
+        return self._conv is not None
+
+    @property
+    def conversation(self) -> Conversation:
+        if self._conv is None:
+            raise RuntimeError("the conversation is not open yet")
+        return self._conv
+
+    async def open(self, *, new: bool | None = None, case_id: int | None = None) -> list[Event]:
+        """Open (or reopen) the conversation and return its opening events."""
+        async with self._lock:
+            return await asyncio.to_thread(self._open_sync, new, case_id)
+
+    def _open_sync(self, new: bool | None, case_id: int | None) -> list[Event]:
+        from bot.conversation import Conversation
+
+        if self._content is None:
+            from bot.content import load_content
+
+            opts = self.options
+            self._content = load_content(
+                Path(opts.dialogues) if opts.dialogues else None,
+                Path(opts.templates) if opts.templates else None,
+            )
+        if self._conv is not None:
+            self._conv.close()
+        opts = self.options
+        self._conv = Conversation.open(
+            self._content,
+            data_dir=opts.data_dir,
+            new=opts.new if new is None else new,
+            case_id=opts.case_id if case_id is None else case_id,
+            today=opts.today,
+            seed=opts.seed,
+            persist=opts.persist,
+        )
+        # What was said before this run, so a resumed case can show it above the prompt.
+        self.earlier = list(self._conv.session.transcript)
+        return self._conv.opening()
+
+    async def send(self, text: str) -> list[Event]:
+        async with self._lock:
+            conv = self.conversation
+            return await asyncio.to_thread(conv.send, text)
+
+    def close(self) -> None:
+        if self._conv is not None:
+            self._conv.close()
+
+    # -- read-only views for the screens --------------------------------------------------------
+
+    @property
+    def content(self) -> Content | None:
+        return self._content
+
+    @property
+    def store(self) -> Store | None:
+        return self._conv.store if self._conv else None
+
+    @property
+    def case_id(self) -> int | None:
+        return self._conv.case_id if self._conv else None
+
+    @property
+    def resumed(self) -> bool:
+        return bool(self._conv and self._conv.resumed)
+
+    @property
+    def today(self) -> dt.date:
+        if self._conv is not None:
+            return self._conv.session.today
+        return self.options.today or dt.date.today()
+
+    @property
+    def multiline(self) -> bool:
+        return bool(self._conv and self._conv.session.expects_multiline)
+
+    @property
+    def stages(self) -> list[str]:
+        return list(self._content.stages) if self._content else []
+
+    @property
+    def stage(self) -> str | None:
+        return self._conv.session.stage if self._conv else None
+
+    @property
+    def transcript(self) -> list[dict[str, str]]:
+        return list(self._conv.session.transcript) if self._conv else []
+
+    def facts(self) -> list[Fact]:
+        """The slots marked ``panel: true``, in content order, with what is known so far."""
+        if self._content is None:
+            return []
+        slots: dict[str, Any] = self._conv.session.slots if self._conv else {}
+        facts = []
+        for name, spec in self._content.slots.items():
+            if not spec.panel:
+                continue
+            value = display_value(slots.get(name))
+            if spec.type == "choice":
+                value = value.replace("-", " ")  # option keys such as "call-then-email"
+            facts.append(Fact(name, spec.label, value))
+        return facts
+
+    def stage_targets(self) -> dict[str, str]:
+        """Each stage with a flow the person can jump to (``go:<flow>``), first flow wins."""
+        targets: dict[str, str] = {}
+        if self._content is None:
+            return targets
+        for flow in self._content.flows.values():
+            stage = flow.stage
+            if stage and stage not in targets:
+                targets[stage] = f"go:{flow.name}"
+        return {s: targets[s] for s in self.stages if s in targets}
+
+
+def display_value(value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return ""
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)

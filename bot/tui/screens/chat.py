@@ -1,0 +1,264 @@
+"""The main screen: the conversation, quick replies, the input, and the case panel.
+
+It renders whatever events the engine returns, one widget per event, and sends what the
+person types or picks back to the engine, one turn at a time (a turn that is still being
+shown finishes before the next one starts, so the order on screen is the order of turns).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.notifications import SeverityLevel
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Header
+
+from bot.events import Advice, Choices, Comparison, Draft, End, Event, Notice, Say, Scorecard
+from bot.tui import labels
+from bot.tui.literal import visible
+from bot.tui.widgets.advice import AdviceCard
+from bot.tui.widgets.case_panel import CasePanel
+from bot.tui.widgets.comparison import ComparisonChart
+from bot.tui.widgets.composer import Composer
+from bot.tui.widgets.draft_card import DraftCard
+from bot.tui.widgets.log_note import LogNote
+from bot.tui.widgets.message import MessageBubble
+from bot.tui.widgets.message_log import MessageLog
+from bot.tui.widgets.quick_replies import QuickReplies
+from bot.tui.widgets.scorecard import ScorecardView
+from bot.tui.widgets.stepper import Stepper
+from bot.tui.widgets.typing import TypingIndicator
+
+if TYPE_CHECKING:
+    from bot.tui.app import CoachApp
+
+SEVERITY: dict[str, SeverityLevel] = {"info": "information", "warning": "warning", "error": "error"}
+EARLIER_SHOWN = 40  # transcript entries shown again when a saved case is resumed
+
+
+class ChatScreen(Screen[None]):
+    CSS_PATH = "chat.tcss"
+    AUTO_FOCUS = "#chat-input"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+b", "toggle_panel", "Case", id="chat.toggle_panel"),
+        Binding("ctrl+o", "open_draft", "Draft", id="chat.open_draft"),
+        Binding("ctrl+y", "copy_draft", "Copy draft", show=False, id="chat.copy_draft"),
+        Binding("pageup", "scroll_log(-1)", "Scroll up", show=False, id="chat.scroll_up"),
+        Binding("pagedown", "scroll_log(1)", "Scroll down", show=False, id="chat.scroll_down"),
+        Binding("ctrl+end", "newest", "Newest", show=False, id="chat.newest"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._turns = asyncio.Lock()
+        self.last_draft: Draft | None = None
+        self.panel_override: bool | None = None  # None: follow the terminal width
+
+    @property
+    def coach_app(self) -> CoachApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="body"):
+            with Vertical(id="conversation"):
+                yield MessageLog(
+                    max_messages=self.coach_app.max_messages,
+                    pruned_note=labels.PRUNED_NOTE,
+                    id="log",
+                )
+                yield QuickReplies(id="quick-replies")
+                yield Composer(
+                    placeholder=labels.INPUT_PLACEHOLDER,
+                    multiline_hint=labels.LETTER_PLACEHOLDER,
+                    id="composer",
+                )
+            yield CasePanel(
+                case_title=labels.CASE_TITLE, journey_title=labels.JOURNEY_TITLE, id="case-panel"
+            )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_panel()
+        self.open_conversation()
+
+    # -- the conversation -------------------------------------------------------------------
+
+    @work(group="turns", exit_on_error=False)
+    async def open_conversation(self, new: bool | None = None, case_id: int | None = None) -> None:
+        async with self._turns:
+            log = self.query_one(MessageLog)
+            await log.clear()
+            await self.query_one(QuickReplies).clear()
+            self.last_draft = None
+            try:
+                events = await self.coach_app.engine.open(new=new, case_id=case_id)
+            except Exception as exc:  # a broken content file, an unreadable store
+                self.app.notify(
+                    visible(labels.ENGINE_FAILED.format(error=exc)), severity="error", markup=False
+                )
+                return
+            if self.coach_app.engine.resumed:
+                await self._show_earlier()
+            await self.show(events)
+
+    async def _show_earlier(self) -> None:
+        entries = self.coach_app.engine.earlier[-EARLIER_SHOWN:]
+        if not entries:
+            return
+        widgets: list[Widget] = [LogNote(labels.EARLIER_NOTE, classes="-earlier-note")]
+        widgets += [
+            MessageBubble(e.get("speaker", "coach"), e.get("text", ""), earlier=True)
+            for e in entries
+        ]
+        await self.query_one(MessageLog).add(*widgets)
+
+    def send(self, text: str, shown: str | None = None) -> None:
+        """Send ``text`` to the coach; ``shown`` is what appears as the person's message."""
+        self._turn(text, text if shown is None else shown)
+
+    @work(group="turns", exit_on_error=False)
+    async def _turn(self, text: str, shown: str) -> None:
+        async with self._turns:
+            engine = self.coach_app.engine
+            if not engine.ready:
+                return
+            await self.query_one(QuickReplies).clear()
+            self.query_one(Composer).quick_keys = False
+            await self.query_one(MessageLog).add(MessageBubble("user", shown))
+            try:
+                events = await engine.send(text)
+            except Exception as exc:
+                self.app.notify(
+                    visible(labels.ENGINE_FAILED.format(error=exc)), severity="error", markup=False
+                )
+                return
+            await self.show(events)
+
+    async def show(self, events: Iterable[Event]) -> None:
+        """Render a turn's events in order; manager lines arrive after a short typing pause."""
+        log = self.query_one(MessageLog)
+        pending: list[Widget] = []
+        for event in events:
+            if isinstance(event, Say):
+                if event.speaker == "manager" and self.coach_app.typing_delay > 0:
+                    await log.add(*pending)
+                    pending = []
+                    await self._typing_pause(log, event.text)
+                pending.append(MessageBubble(event.speaker, event.text))
+            elif isinstance(event, Choices):
+                await self.query_one(QuickReplies).show(event.options)
+                self.query_one(Composer).quick_keys = bool(event.options)
+            elif isinstance(event, Notice):
+                self.app.notify(
+                    visible(event.text),
+                    severity=SEVERITY.get(event.level, "information"),
+                    markup=False,
+                )
+            elif isinstance(event, Draft):
+                self.last_draft = event
+                pending.append(
+                    DraftCard(event, open_label=labels.OPEN_DRAFT, review_label=labels.DRAFT_REVIEW)
+                )
+            elif isinstance(event, Advice):
+                pending.append(AdviceCard(event))
+            elif isinstance(event, Comparison):
+                pending.append(ComparisonChart(event))
+            elif isinstance(event, Scorecard):
+                pending.append(ScorecardView(event))
+            elif isinstance(event, End):
+                if event.text:
+                    pending.append(MessageBubble("coach", event.text))
+                pending.append(LogNote(labels.END_NOTE, classes="-end"))
+        await log.add(*pending)
+        self.refresh_panel()
+        await self.query_one(Composer).set_multiline(self.coach_app.engine.multiline)
+
+    async def _typing_pause(self, log: MessageLog, text: str) -> None:
+        indicator = TypingIndicator(classes="-manager")
+        await log.add(indicator)
+        delay = self.coach_app.typing_delay * min(1.0, 0.4 + len(text) / 300)
+        await asyncio.sleep(delay)
+        await indicator.remove()
+
+    def refresh_panel(self) -> None:
+        engine = self.coach_app.engine
+        stages, stage = engine.stages, engine.stage
+        self.query_one(CasePanel).show(engine.facts(), stages, stage)
+        self.sub_title = Stepper.summary(stages, stage)
+        self._apply_panel_visibility()
+
+    # -- input ------------------------------------------------------------------------------
+
+    @on(Composer.Submitted)
+    def _submitted(self, event: Composer.Submitted) -> None:
+        self.send(event.text)
+
+    @on(QuickReplies.Picked)
+    def _picked(self, event: QuickReplies.Picked) -> None:
+        self.query_one(Composer).history.add(event.choice.label)
+        self.send(event.choice.key, shown=event.choice.label)
+        self.query_one(Composer).focus_input()
+
+    @on(Composer.QuickKey)
+    def _quick_key(self, event: Composer.QuickKey) -> None:
+        if not self.query_one(QuickReplies).pick(event.number):
+            self.app.bell()
+
+    @on(Composer.HelpKey)
+    def _help_key(self) -> None:
+        self.app.action_help()  # type: ignore[attr-defined]
+
+    @on(Composer.PasteCleaned)
+    def _paste_cleaned(self, event: Composer.PasteCleaned) -> None:
+        from bot.text import MAX_INPUT_CHARS
+
+        if event.trimmed_from:
+            msg = labels.TRIMMED_PASTE.format(length=event.trimmed_from, limit=MAX_INPUT_CHARS)
+            self.app.notify(msg, severity="warning", markup=False)
+        if event.removed:
+            self.app.notify(labels.REMOVED_CONTROLS.format(count=event.removed), markup=False)
+
+    @on(DraftCard.Open)
+    def _open_draft_card(self, event: DraftCard.Open) -> None:
+        self.coach_app.show_draft(event.draft)
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def action_open_draft(self) -> None:
+        if self.last_draft is None:
+            self.app.notify(labels.NO_DRAFT, markup=False)
+        else:
+            self.coach_app.show_draft(self.last_draft)
+
+    def action_copy_draft(self) -> None:
+        if self.last_draft is None:
+            self.app.notify(labels.NO_DRAFT, markup=False)
+        else:
+            self.coach_app.copy_text(self.last_draft.text, labels.DRAFT)
+
+    def action_scroll_log(self, direction: int) -> None:
+        self.query_one(MessageLog).scroll_by_page(direction)
+
+    def action_newest(self) -> None:
+        self.query_one(MessageLog).to_newest()
+
+    def action_toggle_panel(self) -> None:
+        self.panel_override = not self.query_one(CasePanel).display
+        self._apply_panel_visibility()
+
+    def on_resize(self) -> None:
+        self._apply_panel_visibility()
+
+    def _apply_panel_visibility(self) -> None:
+        wide = self.app.size.width >= self.coach_app.panel_min_width
+        show = wide if self.panel_override is None else self.panel_override
+        self.query_one(CasePanel).display = show

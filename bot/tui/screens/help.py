@@ -1,0 +1,43 @@
+"""The keys, gathered from the live bindings (so a remapped key shows as remapped)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from bot.tui import labels
+from bot.tui.literal import literal
+
+
+class HelpScreen(ModalScreen[None]):
+    CSS_PATH = "help.tcss"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,f1,q,question_mark", "close", "Close", id="help.close"),
+    ]
+
+    def __init__(self, rows: Sequence[tuple[str, str]]) -> None:
+        super().__init__()
+        self.rows = tuple(rows)
+
+    def compose(self) -> ComposeResult:
+        width = max((len(k) for k, _ in self.rows), default=0)
+        table = Content("\n").join(
+            Content.assemble(literal(key.rjust(width), "bold $primary"), "   ", literal(what))
+            for key, what in self.rows
+        )
+        with Vertical(id="help-dialog"):
+            yield Static(labels.HELP_TITLE, markup=False, id="help-title")
+            yield Static(labels.HELP_INTRO, markup=False, id="help-intro")
+            with VerticalScroll(id="help-keys"):
+                yield Static(table, markup=False)
+
+    def action_close(self) -> None:
+        self.dismiss()

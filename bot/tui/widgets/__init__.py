@@ -1,0 +1,1 @@
+"""The app's widgets: each does one job and talks to its screen through messages."""
