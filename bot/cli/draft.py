@@ -33,7 +33,7 @@ _VALUE_FLAGS = (
 )
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "draft",
         help="write a decline email, call script, note, ... from the values you give",
