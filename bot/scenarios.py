@@ -1,0 +1,581 @@
+"""Recognising a tricky situation from a free-text description, and advising on it.
+
+The scenario cards (``dialogues/scenarios.yaml``) and the FAQ (``dialogues/faq.yaml``) are
+content; this module is the mechanism. Recognition reuses :class:`bot.nlu.PhraseMatcher`
+on each card's example phrases and combines its fuzzy score with two cheaper signals that,
+per DESIGN.md, separate real descriptions from everyday requests far better than fuzzy
+scores alone:
+
+- the card's keywords (``"went silent"``, ``"counteroffer"``): each one found in the text
+  adds ``keyword_bonus`` points to that card, up to ``keyword_cap``;
+- the job-offer vocabulary (``content.domain_terms``): a text with neither a domain word nor
+  any keyword has its score multiplied by ``domain_penalty``.
+
+A description is named only when the best card scores at least ``threshold``; when the
+runner-up is within ``margin`` the detection is marked ambiguous so the chat can ask which
+one the person means. Every detection explains itself (example, keywords, margin, reason).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bot.events import Advice
+from bot.nlu import MatcherConfig, PhraseMatcher, Scored
+from bot.text import Normaliser, sanitise
+from bot.yamlfile import ContentError, LineDict, LineList, load_yaml
+
+if TYPE_CHECKING:
+    from bot.content import Content
+    from bot.render import Renderer
+
+ID_RE = re.compile(r"^[a-z][a-z0-9-]*$")
+_SCENARIO_KEYS = {
+    "id",
+    "title",
+    "examples",
+    "keywords",
+    "intro",
+    "questions",
+    "advice",
+    "draft",
+    "draft_if_accepting",
+    "next_steps",
+    "rehearse",
+}
+_FAQ_KEYS = {"id", "question", "examples", "keywords", "answer"}
+
+
+@dataclass(frozen=True)
+class AdvicePoint:
+    text: str
+    cond: str | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Scenario:
+    id: str
+    title: str
+    examples: tuple[str, ...]
+    keywords: tuple[str, ...]  # normalised
+    intro: str
+    questions: tuple[str, ...]
+    advice: tuple[AdvicePoint, ...]
+    draft: str | None
+    draft_if_accepting: str | None
+    next_steps: tuple[str, ...]
+    rehearse: bool
+    file: str
+    line: int
+
+
+@dataclass(frozen=True)
+class FaqEntry:
+    id: str
+    question: str
+    examples: tuple[str, ...]
+    keywords: tuple[str, ...]
+    answer: str
+    file: str
+    line: int
+
+
+@dataclass(frozen=True)
+class DetectionConfig:
+    threshold: float = 62.0
+    margin: float = 5.0
+    keyword_bonus: float = 9.0
+    keyword_cap: float = 18.0
+    domain_penalty: float = 0.7
+    vocab_floor: float = 0.4  # score multiplier when none of the words are known ones...
+    vocab_full: float = 0.8  # ...rising to 1 when this share of the words is known
+    chat_min_words: int = 4
+    faq_threshold: float = 70.0
+
+
+@dataclass(frozen=True)
+class Detection:
+    text: str
+    scenario: str | None
+    score: float
+    alternatives: tuple[Scored, ...] = ()
+    ambiguous: bool = False
+    explain: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def candidates(self) -> tuple[str, ...]:
+        """The scenarios to offer when ambiguous: the best one and those within the margin."""
+        if self.scenario is None:
+            return ()
+        close = [
+            a.label
+            for a in self.alternatives
+            if a.label and self.explain.get("close", {}).get(a.label)
+        ]
+        return (self.scenario, *close)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "scenario": self.scenario,
+            "score": round(self.score, 1),
+            "ambiguous": self.ambiguous,
+            "alternatives": [
+                {"scenario": a.label, "score": round(a.score, 1)} for a in self.alternatives
+            ],
+            "explain": dict(self.explain),
+        }
+
+
+# -- loading --------------------------------------------------------------------------------------
+
+
+def _strings(value: Any, path: Path, line: int, what: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list):
+        raise ContentError(path, line, f"{what} should be a list")
+    out = []
+    for i, item in enumerate(value):
+        if isinstance(item, dict | list) or item is None:
+            item_line = value.line_of(i) if isinstance(value, LineList) else line
+            raise ContentError(path, item_line, f"{what}: each item should be a phrase")
+        out.append(str(item))
+    return tuple(out)
+
+
+def _block(value: Any, path: Path, line: int, what: str) -> LineDict:
+    if not isinstance(value, LineDict):
+        raise ContentError(path, line, f"{what} should be a block of 'key: value' lines")
+    return value
+
+
+def _items(d: LineDict, key: str, path: Path) -> list[tuple[int, LineDict]]:
+    raw = d.get(key)
+    if not isinstance(raw, LineList):
+        raise ContentError(
+            path, d.line_of(key) if key in d else d.line, f"'{key}' should be a list of entries"
+        )
+    out = []
+    for i, item in enumerate(raw):
+        out.append((raw.line_of(i), _block(item, path, raw.line_of(i), f"{key} entry")))
+    return out
+
+
+def _unknown(d: LineDict, allowed: set[str], path: Path, what: str) -> None:
+    extra = sorted(set(d) - allowed)
+    if extra:
+        raise ContentError(path, d.line_of(extra[0]), f"{what}: unknown key '{extra[0]}'")
+
+
+def _req(d: LineDict, key: str, path: Path, what: str) -> Any:
+    if d.get(key) in (None, "", []):
+        raise ContentError(path, d.line, f"{what} needs '{key}'")
+    return d[key]
+
+
+def _load_scenarios(path: Path, norm: Normaliser) -> tuple[dict[str, Scenario], LineDict]:
+    d = _block(load_yaml(path), path, 1, "scenarios.yaml")
+    out: dict[str, Scenario] = {}
+    for line, s in _items(d, "scenarios", path):
+        sid = str(_req(s, "id", path, "a scenario"))
+        what = f"scenario '{sid}'"
+        if not ID_RE.match(sid):
+            raise ContentError(
+                path, s.line_of("id"), f"{what}: use lower-case letters, digits and hyphens"
+            )
+        if sid in out:
+            raise ContentError(path, line, f"{what} is defined twice")
+        _unknown(s, _SCENARIO_KEYS, path, what)
+        examples = _strings(
+            _req(s, "examples", path, what), path, s.line_of("examples"), f"{what} examples"
+        )
+        points = []
+        raw_advice = _req(s, "advice", path, what)
+        if not isinstance(raw_advice, list):
+            raise ContentError(path, s.line_of("advice"), f"{what}: advice should be a list")
+        for i, p in enumerate(raw_advice):
+            pline = raw_advice.line_of(i) if isinstance(raw_advice, LineList) else s.line
+            if isinstance(p, str):
+                points.append(AdvicePoint(p, None, pline))
+            elif isinstance(p, dict) and "say" in p and set(p) <= {"if", "say"}:
+                points.append(
+                    AdvicePoint(str(p["say"]), str(p["if"]) if p.get("if") else None, pline)
+                )
+            else:
+                raise ContentError(
+                    path, pline, f"{what}: an advice point is a sentence, or 'if:' and 'say:'"
+                )
+        out[sid] = Scenario(
+            id=sid,
+            title=str(_req(s, "title", path, what)),
+            examples=examples,
+            keywords=tuple(
+                norm.normalise(k)
+                for k in _strings(
+                    s.get("keywords"), path, s.line_of("keywords"), f"{what} keywords"
+                )
+            ),
+            intro=str(s.get("intro") or ""),
+            questions=_strings(
+                s.get("questions"), path, s.line_of("questions"), f"{what} questions"
+            ),
+            advice=tuple(points),
+            draft=str(s["draft"]) if s.get("draft") else None,
+            draft_if_accepting=str(s["draft_if_accepting"])
+            if s.get("draft_if_accepting")
+            else None,
+            next_steps=_strings(
+                s.get("next_steps"), path, s.line_of("next_steps"), f"{what} next_steps"
+            ),
+            rehearse=bool(s.get("rehearse", False)),
+            file=str(path),
+            line=line,
+        )
+    if not out:
+        raise ContentError(path, d.line, "no scenarios defined")
+    return out, d
+
+
+def _load_faq(path: Path, norm: Normaliser) -> dict[str, FaqEntry]:
+    if not path.exists():
+        return {}
+    d = _block(load_yaml(path), path, 1, "faq.yaml")
+    out: dict[str, FaqEntry] = {}
+    for line, f in _items(d, "faq", path):
+        fid = str(_req(f, "id", path, "an FAQ entry"))
+        what = f"FAQ '{fid}'"
+        if not ID_RE.match(fid):
+            raise ContentError(
+                path, f.line_of("id"), f"{what}: use lower-case letters, digits and hyphens"
+            )
+        if fid in out:
+            raise ContentError(path, line, f"{what} is defined twice")
+        _unknown(f, _FAQ_KEYS, path, what)
+        out[fid] = FaqEntry(
+            id=fid,
+            question=str(_req(f, "question", path, what)),
+            examples=_strings(
+                _req(f, "examples", path, what), path, f.line_of("examples"), f"{what} examples"
+            ),
+            keywords=tuple(
+                norm.normalise(k)
+                for k in _strings(
+                    f.get("keywords"), path, f.line_of("keywords"), f"{what} keywords"
+                )
+            ),
+            answer=str(_req(f, "answer", path, what)),
+            file=str(path),
+            line=line,
+        )
+    return out
+
+
+def _config(d: LineDict, path: Path) -> DetectionConfig:
+    raw = d.get("detection") or {}
+    block = _block(raw, path, d.line_of("detection"), "detection") if raw else LineDict()
+    values: dict[str, Any] = {}
+    for key in DetectionConfig.__dataclass_fields__:
+        if key in block:
+            try:
+                values[key] = int(block[key]) if key == "chat_min_words" else float(block[key])
+            except (TypeError, ValueError):
+                raise ContentError(
+                    path, block.line_of(key), f"detection: '{key}' should be a number"
+                ) from None
+    _unknown(block, set(DetectionConfig.__dataclass_fields__), path, "detection")
+    return DetectionConfig(**values)
+
+
+# -- the library ----------------------------------------------------------------------------------
+
+
+class ScenarioLibrary:
+    """The scenario cards and the FAQ, with their matchers."""
+
+    def __init__(
+        self,
+        scenarios: Mapping[str, Scenario],
+        faq: Mapping[str, FaqEntry],
+        normaliser: Normaliser,
+        domain_terms: Iterable[str],
+        *,
+        config: DetectionConfig | None = None,
+        messages: Mapping[str, str] | None = None,
+        path: str = "",
+    ) -> None:
+        self.scenarios = dict(scenarios)
+        self.faq = dict(faq)
+        self.norm = normaliser
+        self.domain_terms = frozenset(domain_terms)
+        self.config = config or DetectionConfig()
+        self.messages = dict(messages or {})
+        self.path = path
+        # No threshold inside the matcher: it ranks, and detect() decides. Negation does not
+        # flip a situation ("I haven't replied" is still "ghosted"), so each label flips to itself.
+        self.matcher = PhraseMatcher(
+            {s.id: s.examples for s in self.scenarios.values()},
+            normaliser,
+            config=_ranking_config(self.scenarios, shortlist=40),
+        )
+        self.faq_matcher = (
+            PhraseMatcher(
+                {f.id: f.examples for f in self.faq.values()},
+                normaliser,
+                config=_ranking_config(self.faq, shortlist=20),
+            )
+            if self.faq
+            else None
+        )
+        # A stopword ("they", "it") is never evidence of the job-offer world.
+        self.domain_terms = frozenset(t for t in self.domain_terms if t not in normaliser.stopwords)
+        # The words the cards are written in. A description of one of these situations uses
+        # mostly such words; an everyday request ("do I need a visa for Korea") mostly not.
+        vocab: set[str] = set(self.domain_terms)
+        for sc in self.scenarios.values():
+            for text in sc.examples:
+                vocab.update(normaliser.content(normaliser.normalise(text)).split())
+            for k in sc.keywords:
+                vocab.update(k.split())
+        self.vocabulary = frozenset(vocab)
+        self._cache: dict[str, Detection] = {}
+
+    @classmethod
+    def load(cls, source: Content | str | Path | None = None) -> ScenarioLibrary:
+        """From a loaded ``Content`` (sharing its normaliser), or from a dialogues folder."""
+        from bot.content import Content, load_content
+
+        content = (
+            source
+            if isinstance(source, Content)
+            else load_content(Path(source) if source else None)
+        )
+        path = content.dialogues / "scenarios.yaml"
+        scenarios, raw = _load_scenarios(path, content.normaliser)
+        faq = _load_faq(content.dialogues / "faq.yaml", content.normaliser)
+        messages = raw.get("messages") or {}
+        if not isinstance(messages, dict):
+            raise ContentError(
+                path, raw.line_of("messages"), "messages should be 'key: text' lines"
+            )
+        return cls(
+            scenarios,
+            faq,
+            content.normaliser,
+            content.domain_terms,
+            config=_config(raw, path),
+            messages={str(k): str(v) for k, v in messages.items()},
+            path=str(path),
+        )
+
+    # -- recognition ------------------------------------------------------------------------------
+
+    def _keyword_hits(self, padded: str, keywords: Iterable[str]) -> list[str]:
+        return [k for k in keywords if k and f" {k} " in padded]
+
+    def detect(self, text: str) -> Detection:
+        cached = self._cache.get(text)
+        if cached is not None:
+            return cached
+        det = self._detect(text)
+        if len(self._cache) < 10_000:
+            self._cache[text] = det
+        return det
+
+    def _detect(self, raw: str) -> Detection:
+        cfg = self.config
+        text = sanitise(raw).text
+        norm = self.norm.normalise(text)
+        if not norm.strip():
+            return Detection(text, None, 0.0, explain={"reason": "empty"})
+        padded = f" {norm} "
+        hits = {sid: self._keyword_hits(padded, s.keywords) for sid, s in self.scenarios.items()}
+        hits = {k: v for k, v in hits.items() if v}
+        if len(norm.split()) < cfg.chat_min_words and not hits:
+            # "thanks for that" shares a word with a card; a few words name a situation only
+            # when they include one of its keywords.
+            return Detection(text, None, 0.0, explain={"reason": "too-short"})
+        domain = any(t in self.domain_terms for t in norm.split()) or bool(hits)
+        content = self.norm.content(norm).split()
+        known = sum(t in self.vocabulary for t in content) / max(1, len(content))
+        vocab_factor = min(1.0, cfg.vocab_floor + (1 - cfg.vocab_floor) * known / cfg.vocab_full)
+        m = self.matcher.match(text)
+        fuzzy: dict[str, float] = {}
+        examples: dict[str, str | None] = {}
+        top_label = m.label or m.matched_label
+        if top_label:
+            fuzzy[top_label] = m.score
+            examples[top_label] = m.example
+        for alt in m.alternatives:
+            fuzzy.setdefault(alt.label, alt.score)
+        for sid in hits:
+            if sid not in fuzzy:
+                one = self.matcher.match(text, allowed=[sid])
+                fuzzy[sid] = one.score
+                examples[sid] = one.example
+        scores: dict[str, float] = {}
+        for sid, base in fuzzy.items():
+            bonus = min(cfg.keyword_cap, cfg.keyword_bonus * len(hits.get(sid, ())))
+            score = base + bonus
+            if not domain:
+                score *= cfg.domain_penalty
+            score *= vocab_factor
+            scores[sid] = min(100.0, score)
+        if not scores:
+            return Detection(text, None, 0.0, explain={"reason": "low-score", "domain": domain})
+        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+        best, best_score = ranked[0]
+        runner = ranked[1][1] if len(ranked) > 1 else 0.0
+        margin = best_score - runner
+        alts = tuple(Scored(sid, round(sc, 1)) for sid, sc in ranked[1:4])
+        close = {
+            sid: True
+            for sid, sc in ranked[1:3]
+            if best_score - sc < cfg.margin and sc >= cfg.threshold
+        }
+        explain: dict[str, Any] = {
+            "example": examples.get(best),
+            "fuzzy": round(fuzzy.get(best, 0.0), 1),
+            "keywords": hits.get(best, []),
+            "domain": domain,
+            "known_words": round(known, 2),
+            "margin": round(margin, 1),
+        }
+        if best_score < cfg.threshold:
+            explain["reason"] = "off-topic" if not domain else "low-score"
+            return Detection(text, None, best_score, alts, explain=explain)
+        explain["reason"] = "ambiguous" if close else "fuzzy"
+        if close:
+            explain["close"] = close
+        return Detection(text, best, best_score, alts, ambiguous=bool(close), explain=explain)
+
+    def confident(self, det: Detection, text: str) -> bool:
+        """Sure enough to interrupt a conversation (stricter on short texts)."""
+        if det.scenario is None:
+            return False
+        words = len(self.norm.normalise(text).split())
+        return words >= self.config.chat_min_words
+
+    # -- the FAQ ----------------------------------------------------------------------------------
+
+    def faq_match(self, text: str) -> tuple[str | None, float]:
+        if self.faq_matcher is None:
+            return None, 0.0
+        clean = sanitise(text).text
+        norm = self.norm.normalise(clean)
+        if len(norm.split()) < 3:
+            return None, 0.0
+        m = self.faq_matcher.match(clean)
+        label = m.label or m.matched_label
+        score = m.score
+        if label:
+            padded = f" {norm} "
+            if self._keyword_hits(padded, self.faq[label].keywords):
+                score = min(100.0, score + self.config.keyword_bonus)
+            if m.margin < 2.0 and m.reason != "exact":
+                score -= 5.0
+        if label is None or score < self.config.faq_threshold:
+            return None, score
+        return label, score
+
+    def answer(self, text: str) -> tuple[str, str] | None:
+        """``(faq_id, answer)`` for a question the FAQ covers, else None."""
+        fid, _score = self.faq_match(text)
+        if fid is None:
+            return None
+        return fid, self.faq[fid].answer
+
+    # -- advice -----------------------------------------------------------------------------------
+
+    def advice(
+        self,
+        scenario_id: str,
+        slots: Mapping[str, Any] | None = None,
+        renderer: Renderer | None = None,
+    ) -> Advice:
+        """The scenario's advice, tailored to what is known (points whose condition holds)."""
+        from bot.render import Renderer
+
+        s = self.scenarios[scenario_id]
+        renderer = renderer or Renderer(None)
+        ctx = self._context(s, slots)
+        points = []
+        for p in s.advice:
+            if p.cond and not _holds(renderer, p.cond, ctx):
+                continue
+            points.append(renderer.inline(p.text, ctx, origin=f"{s.file}:{p.line}"))
+        title = renderer.inline(
+            self.messages.get("advice_title", "{{ title }}"),
+            ctx,
+            origin=f"{self.path}:advice_title",
+        )
+        return Advice(title=title, points=tuple(points), scenario=s.id)
+
+    def next_steps(self, scenario_id: str, renderer: Renderer | None = None) -> Advice:
+        from bot.render import Renderer
+
+        s = self.scenarios[scenario_id]
+        renderer = renderer or Renderer(None)
+        title = renderer.inline(
+            self.messages.get("steps_title", "Next steps"),
+            {"title": s.title},
+            origin=f"{self.path}:steps_title",
+        )
+        return Advice(title=title, points=s.next_steps, scenario=s.id)
+
+    def _context(self, s: Scenario, slots: Mapping[str, Any] | None) -> dict[str, Any]:
+        ctx: dict[str, Any] = {q: None for q in s.questions}
+        for p in s.advice:
+            for name in re.findall(r"[a-z_][a-z0-9_]*", p.cond or ""):
+                ctx.setdefault(name, None)
+        ctx.update({k: v for k, v in (slots or {}).items()})
+        ctx["title"] = s.title
+        ctx["scenario"] = s.id
+        return ctx
+
+    def message(self, key: str, renderer: Renderer | None = None, **ctx: Any) -> str:
+        from bot.render import Renderer
+
+        renderer = renderer or Renderer(None)
+        return renderer.inline(self.messages.get(key, ""), ctx, origin=f"{self.path}:{key}")
+
+
+def _holds(renderer: Renderer, expr: str, ctx: Mapping[str, Any]) -> bool:
+    try:
+        fn = renderer.env.compile_expression(expr, undefined_to_none=False)
+        return bool(fn(**ctx))
+    except Exception:  # a broken condition hides the point; `check` reports it
+        return False
+
+
+def _ranking_config(labels: Iterable[str], shortlist: int) -> MatcherConfig:
+    """Rank only: no threshold, no margin, negation never flips a situation into another."""
+    cfg = MatcherConfig(
+        threshold=0.0, margin=0.0, shortlist=shortlist, flips={i: i for i in labels}
+    )
+    # Word-coverage scoring (when the matcher has it) suits short replies, not descriptions:
+    # it would let "thanks for that" look like a scenario, so it is switched off here.
+    if hasattr(cfg, "coverage_max_tokens"):
+        cfg.coverage_max_tokens = 0
+    return cfg
+
+
+_LIBRARIES: dict[tuple[str, int], ScenarioLibrary] = {}
+
+
+def library_for(content: Content) -> ScenarioLibrary:
+    """One library per loaded content (the chat builds it once, on first use)."""
+    key = (str(content.dialogues), id(content))
+    lib = _LIBRARIES.get(key)
+    if lib is None:
+        lib = ScenarioLibrary.load(content)
+        _LIBRARIES.clear()
+        _LIBRARIES[key] = lib
+    return lib
