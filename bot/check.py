@@ -17,7 +17,6 @@ from typing import Any
 
 import jinja2
 from jinja2 import meta
-from rapidfuzz import fuzz
 
 from bot.content import Content, SlotSpec, StateSpec, load_content
 from bot.render import Renderer, RenderError
@@ -28,6 +27,9 @@ CONTRIBUTORS = ("bot.drafts", "bot.critic", "bot.scenarios", "bot.rehearsal", "b
 
 # Names every prompt may read besides slots (see Session.context).
 CONTEXT_NAMES = frozenset({"today", "state", "flow", "stage"})
+# An example is reported as outscored when, left out, the matcher reads it as another intent
+# with at least this score (a clear misreading, not a borderline one).
+OUTSCORED = 80.0
 # Slots the engine fills by itself from any sentence (bot.extract.mentions).
 OPPORTUNISTIC = frozenset({"company", "role", "deadline"})
 
@@ -286,26 +288,25 @@ def _check_intents(content: Content) -> list[Problem]:
             if other is not None and other != intent.name:
                 out.append(_p(content, intent.file, line, f"example '{phrase}' is in both '{other}' and '{intent.name}'"))
             owner.setdefault(key, intent.name)
-    # An example that another intent's examples outscore will be misread when typed exactly.
-    matcher = content.intent_matcher
+    # Leave one out: with the example removed, would the matcher read it as another intent?
+    # Then the other intent's examples outscore it, and a paraphrase of it will be misread.
+    from bot.nlu import PhraseMatcher
+
+    base = content.intent_matcher
+    phrases = {i.name: list(i.examples) for i in content.intents.values()}
+    shorts = {i.name: list(i.short) for i in content.intents.values()}
     for intent in content.intents.values():
-        for phrase, line in zip(intent.examples, intent.example_lines or [intent.line] * len(intent.examples), strict=False):
-            n = norm.normalise(phrase)
-            c = norm.content(n)
-            best_other: tuple[float, str, str] = (0.0, "", "")
-            best_own = 0.0
-            for ex in matcher.examples:
-                if ex.norm == n:
-                    continue
-                score = 0.5 * fuzz.token_set_ratio(c, ex.content) + 0.5 * fuzz.token_sort_ratio(c, ex.content)
-                if ex.negated != norm.negated(n):
-                    continue  # negation flips meaning; not a competitor at face value
-                if ex.label == intent.name:
-                    best_own = max(best_own, score)
-                elif score > best_other[0]:
-                    best_other = (score, ex.label, ex.text)
-            if best_other[0] >= 90 and best_other[0] > best_own:
+        lines = intent.example_lines or [intent.line] * len(intent.examples)
+        for k, (phrase, line) in enumerate(zip(intent.examples, lines, strict=False)):
+            if len(norm.normalise(phrase).split()) <= 1:
+                continue
+            without = dict(phrases)
+            without[intent.name] = phrases[intent.name][:k] + phrases[intent.name][k + 1 :]
+            short = {name: [p for p in v if norm.normalise(p) != norm.normalise(phrase)] for name, v in shorts.items()}
+            loo = PhraseMatcher(without, norm, short=short, config=base.config)
+            got = loo.match(phrase)
+            if got.label is not None and got.label != intent.name and got.score >= OUTSCORED:
                 out.append(_p(content, intent.file, line,
-                              f"example '{phrase}' of '{intent.name}' is outscored by '{best_other[2]}' of "
-                              f"'{best_other[1]}' ({best_other[0]:.0f} vs {best_own:.0f})"))
+                              f"example '{phrase}' of '{intent.name}' is outscored by '{got.example}' of "
+                              f"'{got.matched_label}' (it would be read as '{got.label}', score {got.score:.0f})"))
     return out

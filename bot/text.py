@@ -105,8 +105,9 @@ class Normaliser:
         self.negations = frozenset(w.lower() for w in negations)
         self._cache: dict[str, str] = {}
 
-    def normalise(self, text: str) -> str:
-        cached = self._cache.get(text)
+    def normalise(self, text: str, *, synonyms: bool = True) -> str:
+        key = text if synonyms else "\x00" + text
+        cached = self._cache.get(key)
         if cached is not None:
             return cached
         s = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
@@ -117,10 +118,10 @@ class Normaliser:
         s = " ".join(words)
         s = _NON_WORD.sub(" ", s).replace("'", "")
         s = " ".join(s.split())
-        if self._synonyms is not None:
+        if synonyms and self._synonyms is not None:
             s = self._synonyms.sub(lambda m: self._synonym_map[m.group(0)], s)
         if len(self._cache) < 50_000:
-            self._cache[text] = s
+            self._cache[key] = s
         return s
 
     def tokens(self, normalised: str) -> list[str]:
@@ -132,4 +133,8 @@ class Normaliser:
         return " ".join(kept) if kept else normalised
 
     def negated(self, normalised: str) -> bool:
-        return any(t in self.negations for t in normalised.split())
+        tokens = normalised.split()
+        # A leading "no" answers the question ("no, that's wrong"); it does not negate the rest.
+        if tokens and tokens[0] == "no":
+            tokens = tokens[1:]
+        return any(t in self.negations for t in tokens)

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import pytest
+
+from bot.content import Content
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("yes", "affirm"),
+        ("yep", "affirm"),
+        ("nope", "deny"),
+        ("I want to decline the offer", "decline_offer"),
+        ("I'd like to accept the offer", "accept_offer"),
+        ("can I negotiate the salary first", "negotiate"),
+        ("I'm not sure", "unsure"),
+        ("go back", "back"),
+        ("start over", "restart"),
+        ("bye", "quit"),
+        ("what can you do", "help"),
+    ],
+)
+def test_core_intents(content: Content, text: str, intent: str) -> None:
+    assert content.intent_matcher.match(text).label == intent
+
+
+def test_negation_flips_meaning(content: Content) -> None:
+    m = content.intent_matcher.match("I don't want to decline")
+    assert m.label == "accept_offer"
+    assert m.negated or m.example and "not" in m.example
+
+
+def test_short_replies_are_exact_not_fuzzy(content: Content) -> None:
+    # "now" is one letter from "no"; a fuzzy matcher would call it a refusal.
+    assert content.intent_matcher.match("now").label is None
+    assert content.intent_matcher.match("no").label == "deny"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what's the weather tomorrow in Paris",
+        "set a timer for ten minutes",
+        "why was my card declined",
+        "turn down the volume",
+        "how do I change my oil",
+        "play some jazz",
+    ],
+)
+def test_off_topic_is_out_of_scope(content: Content, text: str) -> None:
+    m = content.intent_matcher.match(text)
+    assert m.label is None, m
+
+
+def test_every_answer_explains_itself(content: Content) -> None:
+    m = content.intent_matcher.match("i'd rather negotiate first")
+    d = m.to_dict()
+    assert set(d) >= {"text", "intent", "score", "alternatives", "negated"}
+    assert d["explain"]["example"]
+    assert d["explain"]["reason"] in {"exact", "fuzzy", "coverage", "typo"}
+
+
+def test_allowed_restricts_labels(content: Content) -> None:
+    m = content.intent_matcher.match("I want to decline the offer", {"affirm", "deny"})
+    assert m.label in {None, "affirm", "deny"}
