@@ -310,6 +310,7 @@ class ScenarioLibrary:
         config: DetectionConfig | None = None,
         messages: Mapping[str, str] | None = None,
         path: str = "",
+        rehearsal_flow: str | None = None,
     ) -> None:
         self.scenarios = dict(scenarios)
         self.faq = dict(faq)
@@ -318,6 +319,7 @@ class ScenarioLibrary:
         self.config = config or DetectionConfig()
         self.messages = dict(messages or {})
         self.path = path
+        self.rehearsal_flow = rehearsal_flow
         # No threshold inside the matcher: it ranks, and detect() decides. Negation does not
         # flip a situation ("I haven't replied" is still "ghosted"), so each label flips to itself.
         self.matcher = PhraseMatcher(
@@ -373,6 +375,7 @@ class ScenarioLibrary:
             config=_config(raw, path),
             messages={str(k): str(v) for k, v in messages.items()},
             path=str(path),
+            rehearsal_flow=str(raw["rehearsal_flow"]) if raw.get("rehearsal_flow") else None,
         )
 
     # -- recognition ------------------------------------------------------------------------------
