@@ -338,6 +338,16 @@ class Rehearsal:
         out += self._respond(turn)
         return out
 
+    def end(self) -> list[Event]:
+        """Hang up now (a front-end's "end call" button, or the end of input)."""
+        if self.finished:
+            return []
+        return self._finish(early=True)
+
+    def hint(self) -> list[Event]:
+        """The coach's pointer for this moment of the call (a front-end's "hint" button)."""
+        return [self._hint()]
+
     def scorecard(self) -> Scorecard:
         title = self.book.renderer.inline(
             str((self.rules.raw.get("scorecard") or {}).get("title") or "Scorecard"),
@@ -528,6 +538,9 @@ class Rehearsal:
         if state == "ended":
             pool = self._pool(trigger) or self._common_pool(trigger, None) or self._pool("ended")
             return self._pick(f"ended:{trigger}", pool)
+        own = self._pool(trigger) if trigger not in self.persona.states else []
+        if own:
+            return self._pick(f"{state}:{trigger}", own)  # e.g. lines.cave: "Wonderful!"
         if state == "pressing":
             steps = self._pool("pressing")
             if steps and isinstance(steps[0], list):

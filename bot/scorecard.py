@@ -468,9 +468,11 @@ def load_rules(dialogues: Path | None = None, normaliser: Normaliser | None = No
     if not isinstance(raw, dict):
         raise ContentError(path, None, "rehearsal.yaml should be a block of 'key: value' lines")
     if normaliser is None:
-        from bot.content import load_content
+        # The same normaliser load_content() builds, from lexicon.yaml alone: a rehearsal
+        # should not fail because some unrelated flow file is half-written.
+        from bot.content import _load_lexicon
 
-        normaliser = load_content(folder).normaliser
+        normaliser = _load_lexicon(folder / "lexicon.yaml")[0]
     return CallRules(raw, normaliser, path=str(path))
 
 
