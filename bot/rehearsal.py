@@ -496,9 +496,9 @@ class Rehearsal:
         if "decision" in turn.kinds or trigger == "ask":
             self.model.heard_decision = True
         before = self.model.state
-        fired = self.model.trigger(trigger)  # type: ignore[attr-defined]
+        fired = self._fire(trigger)
         if not fired:
-            trigger, fired = "any", self.model.trigger("any")  # type: ignore[attr-defined]
+            trigger, fired = "any", self._fire("any")
         state = self.model.state
         if fired:
             if state == "pressing":
@@ -549,8 +549,14 @@ class Rehearsal:
             return self._pick("pressing", steps)
         return self._pick(state, self._pool(state))
 
+    def _fire(self, trigger: str) -> bool:
+        # Asking first keeps transitions from logging a warning for every unhandled kind.
+        if trigger not in self.machine.get_triggers(self.model.state):
+            return False
+        return bool(self.model.trigger(trigger))  # type: ignore[attr-defined]
+
     def _end_by(self, trigger: str) -> list[Event]:
-        self.model.trigger(trigger)  # type: ignore[attr-defined]
+        self._fire(trigger)
         line = self._state_line("ended", trigger)
         return self._manager(line) + self._finish()
 
@@ -614,7 +620,7 @@ class Rehearsal:
         if self.persona.id == "voicemail":
             keys.append("voicemail")
         if not self.turns or all(t.silent for t in self.turns):
-            keys.append("opening")
+            keys += [f"opening-{self.plan}", "opening"]
         if not self.model.heard_decision:
             keys.append(f"no-decision-{self.plan}")
         keys += [f"{self.state}-{self.plan}", self.state]
