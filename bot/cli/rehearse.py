@@ -102,6 +102,8 @@ def _list(book: Book, *, as_json: bool) -> int:
 
 
 def _play(r: Rehearsal, *, as_json: bool, interactive: bool) -> int:
+    from bot.text import sanitise
+
     names = _speaker_names(r)
     show = (lambda events: None) if as_json else (lambda events: _print(events, names))
     show(r.opening())
@@ -111,7 +113,7 @@ def _play(r: Rehearsal, *, as_json: bool, interactive: bool) -> int:
         except EOFError:
             break
         if not interactive and not as_json:
-            print(f"{names['user']}: {line}")
+            print(f"{names['user']}: {sanitise(line).text}")  # echo piped lines, made safe
         show(r.turn(line))
     if not r.finished:
         show(r.end())  # input ran out before the call ended: score what was said
