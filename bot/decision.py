@@ -1258,7 +1258,7 @@ def _last_user_text(session: Session) -> str:
     return ""
 
 
-@action("pick-up-mentions", produces=["channel", "reason"])
+@action("pick-up-mentions", produces=["channel", "reason", "gap_kind"])
 def pick_up_mentions(session: Session) -> list[Event] | None:
     """Keep what the last reply said in passing: "help me write the email" names the channel,
     "I've decided to decline, the pay is too low" the reason."""
@@ -1269,8 +1269,14 @@ def pick_up_mentions(session: Session) -> list[Event] | None:
         ch = channel_in_text(text)
         if ch:
             session.slots["channel"] = ch
-    if not session.slots.get("reason") and "reason" in session.content.slots:
-        key = option_in_text(session.content.slots["reason"].options, text)
+    slots = session.content.slots
+    if not session.slots.get("reason") and "reason" in slots:
+        key = option_in_text(slots["reason"].options, text)
+        gap = option_in_text(slots["gap_kind"].options, text) if "gap_kind" in slots else None
         if key:
             session.slots["reason"] = key
+        elif gap in REASON_FOR_GAP:
+            # "I'd take it if they paid more": the gap names the reason.
+            session.slots["reason"] = REASON_FOR_GAP[gap]
+            session.slots.setdefault("gap_kind", gap)
     return None
