@@ -32,7 +32,23 @@ COMMAND_MODULES = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _wanted(argv: Sequence[str]) -> tuple[str, ...]:
+    """The command modules this run needs: just the named command's, or all for --help.
+
+    Importing every command to build --help costs more than the plain chat's whole start-up
+    budget, so a run that names its command imports only that one.
+    """
+    names = {m.rsplit(".", 1)[1]: m for m in COMMAND_MODULES}
+    for arg in argv:
+        if arg.startswith("-"):
+            continue
+        if arg in names:
+            return (names[arg],)
+        break
+    return COMMAND_MODULES
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="decline-coach",
         description=(
@@ -44,7 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", metavar="DIR", help="use DIR for stored data this run")
     parser.add_argument("--new", action="store_true", help="start a fresh case instead of resuming")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    modules = COMMAND_MODULES if argv is None else _wanted(argv)
+    for name in modules:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
@@ -56,7 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)
     if func is None:
