@@ -235,8 +235,8 @@ def parse_company(text: str, max_words: int = 6) -> str | None:
     words = s.split()
     if not words or len(words) > max_words:
         return None
-    if not any(c.isalnum() for c in s):
-        return None
+    if not any(c.isalpha() for c in s):
+        return None  # "1" or "???" is a mistyped answer, not a company
     return s if any(c.isupper() for c in s) else " ".join(w.capitalize() for w in words)
 
 

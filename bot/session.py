@@ -330,6 +330,9 @@ class Session:
         if picked is None:
             return False
         self._remember()
+        if not m:
+            # A choice picked by its words may carry facts too ("an offer from Acme, I'll decline").
+            self._opportunistic(text)
         self._take(st, picked.edge)
         return True
 
