@@ -155,6 +155,8 @@ def _persona(path: Path) -> Persona:
                     "unless": [c.replace("-", "_") for c in unless],
                 }
             )
+    for key in ("lines", "hard", "stay", "react", "silence", "nonsense"):
+        _check_lines(path, raw.get(key), key, line(key))
     difficulty = {str(k): dict(v or {}) for k, v in (raw.get("difficulty") or {}).items()}
     return Persona(
         id=pid,
@@ -175,6 +177,25 @@ def _persona(path: Path) -> Persona:
         silence=[str(x) for x in _as_list(raw["silence"])] if "silence" in raw else None,
         nonsense=[str(x) for x in _as_list(raw["nonsense"])] if "nonsense" in raw else None,
         reacts=bool(raw.get("reacts", True)),
+    )
+
+
+def _check_lines(path: Path, value: Any, where: str, line: int | None) -> None:
+    """Every line is a string; a list may hold variants or (for pressing) steps of variants."""
+    if value is None or isinstance(value, str):
+        return
+    if isinstance(value, list):
+        for item in value:
+            _check_lines(path, item, where, line)
+        return
+    if isinstance(value, dict) and where in ("lines", "hard", "stay", "react"):
+        for k, v in value.items():
+            _check_lines(path, v, f"{where}.{k}", line)
+        return
+    raise ContentError(
+        path, getattr(value, "line", None) or line,
+        f"{where}: expected a line of text, got {type(value).__name__} "
+        "(quote lines that contain ': ')",
     )
 
 

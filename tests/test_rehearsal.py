@@ -365,3 +365,83 @@ def test_meta_lines() -> None:
     assert rules.meta_kind("restart") == "restart"
     assert rules.meta_kind("end call") == "end-call"
     assert rules.meta_kind("Could you help me understand the bonus?") is None
+
+
+# -- inside the chat ------------------------------------------------------------------------
+
+
+def _chat(seed: int = 3):  # type: ignore[no-untyped-def]
+    from bot.content import load_content
+    from bot.session import Session
+
+    s = Session(load_content(), seed=seed)
+    s.slots.update(name="Priya Nair", company="Halcyon", manager="Tom Okafor", decision="decline")
+    s.start()
+    return s
+
+
+def test_chat_rehearsal_from_menu_to_scorecard() -> None:
+    from bot.events import Choices
+
+    s = _chat()
+    s.handle("go:rehearse")
+    assert s.state == "rehearse.intro"
+    s.handle("3")  # persuasive
+    opening = s.handle("Hard")
+    assert s.state == "rehearse.call"
+    manager = [e for e in opening if isinstance(e, Say) and e.speaker == "manager"]
+    assert manager and "Priya" in manager[0].text
+    for line in ["Hi Tom, thanks for taking my call.",
+                 "I've decided not to accept the offer; I've accepted another role.",
+                 "No thank you, my decision is final."]:
+        events = s.handle(line)
+        assert s.state == "rehearse.call"
+        assert any(isinstance(e, Say) and e.speaker == "manager" for e in events)
+    events = s.handle("Thanks again Tom, I hope our paths cross. Take care.")
+    assert s.state == "rehearse.debrief"
+    kinds = [type(e).__name__ for e in events]
+    assert kinds.index("Scorecard") < kinds.index("Choices")
+    card = next(e for e in events if isinstance(e, Scorecard))
+    assert {line.check: line.ok for line in card.lines}["decision-stated"] is True
+    choices = next(e for e in events if isinstance(e, Choices))
+    assert "harder" in choices.options[0].label
+    s.handle("1")  # try again, harder
+    assert s.state == "rehearse.call" and s.slots["rehearsal_difficulty"] == "hard"
+
+
+def test_chat_end_call_choice_scores_the_call_so_far() -> None:
+    s = _chat()
+    s.handle("go:rehearse")
+    s.handle("1")
+    s.handle("easy")
+    s.handle("Hi Tom, thank you for the offer. I've decided to decline it.")
+    events = s.handle("End the call and see my scorecard")
+    assert s.state == "rehearse.debrief"
+    card = next(e for e in events if isinstance(e, Scorecard))
+    assert {line.check: line.ok for line in card.lines}["gratitude"] is True
+    assert s.slots["rehearsal"]["inputs"][-1].startswith("Hi Tom")
+
+
+def test_chat_plan_follows_the_decision_slot() -> None:
+    s = _chat()
+    s.slots["decision"] = "negotiate"
+    s.handle("go:rehearse")
+    s.handle("6")  # voicemail goes straight to the call
+    assert s.state == "rehearse.call"
+    assert s.slots["rehearsal"]["context"]["plan"] == "negotiate"
+
+
+def test_chat_call_survives_a_restore() -> None:
+    from bot.content import load_content
+    from bot.session import Session
+
+    s = _chat()
+    s.handle("go:rehearse")
+    s.handle("4")
+    s.handle("normal")
+    s.handle("Hi Tom, thanks for the offer, but I've decided to decline.")
+    snap = s.snapshot()
+    expected = s.handle("I've accepted another role.")
+    again = Session.restore(load_content(), snap)
+    got = again.handle("I've accepted another role.")
+    assert [getattr(e, "text", "") for e in got] == [getattr(e, "text", "") for e in expected]

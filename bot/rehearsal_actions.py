@@ -1,0 +1,160 @@
+"""The rehearsal inside the chat: start a call from what the session knows, route the
+person's lines to it until it ends, then show the scorecard and offer to go again.
+
+Flow: ``dialogues/flows/rehearse.yaml``. Actions:
+
+- ``rehearse-choose``: on the ``as-<persona>`` / ``at-<difficulty>`` states, records the pick.
+- ``rehearse``: on entering ``rehearse.call``, builds a ``Rehearsal`` from the slots (name,
+  company, role, manager; plan "negotiate" when decision == "negotiate") and lets the
+  manager pick up.
+- ``rehearse-harder``: one notch harder, with a fresh seed.
+- ``rehearse-debrief``: scores a call cut short with the "End the call" choice.
+
+Routing a line to the call: the session's interrupts see a line only after the global
+intents, so "Bye!" to the manager would quit the coach. When the session offers a
+``capture`` hook (a callable it consults first, for every line including empty ones), the
+call is armed there; otherwise the ``rehearsal-call`` interrupt takes the lines it gets.
+
+The call itself is kept as plain data in ``slots["rehearsal"]`` (persona, difficulty, seed,
+context and every line typed) and replayed after a restore, so a saved case resumes the
+exact same call.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import TYPE_CHECKING, Any
+
+from bot.actions import action, interrupt
+from bot.rehearsal import Book, Rehearsal, load_book
+
+if TYPE_CHECKING:
+    from bot.events import Event
+    from bot.session import Session
+
+FLOW = "rehearse"
+CALL_STATE = f"{FLOW}.call"
+DEBRIEF_STATE = f"{FLOW}.debrief"
+SLOT = "rehearsal"
+
+_live: weakref.WeakKeyDictionary[Any, Rehearsal] = weakref.WeakKeyDictionary()
+_books: dict[tuple[str, int], Book] = {}
+
+
+def _book(session: Session) -> Book:
+    content = session.content
+    key = (str(content.dialogues), id(content.normaliser))
+    book = _books.get(key)
+    if book is None:
+        book = _books[key] = load_book(content.dialogues, normaliser=content.normaliser)
+    return book
+
+
+def _context(session: Session) -> dict[str, Any]:
+    slots = session.slots
+    return {
+        "name": slots.get("name"),
+        "company": slots.get("company"),
+        "role": slots.get("role"),
+        "manager": slots.get("manager") or slots.get("recruiter"),
+        "plan": "negotiate" if slots.get("decision") == "negotiate" else "decline",
+    }
+
+
+@action("rehearse-choose", produces=())
+def choose(session: Session) -> list[Event] | None:
+    book = _book(session)
+    name = session.state.partition(".")[2]
+    pick = name[3:]
+    if name.startswith("as-") and pick in book.personas:
+        session.slots["rehearsal_persona"] = pick
+    elif name.startswith("at-") and pick in book.difficulties:
+        session.slots["rehearsal_difficulty"] = pick
+    return None
+
+
+@action("rehearse")
+def start(session: Session) -> list[Event] | None:
+    book = _book(session)
+    persona = str(session.slots.get("rehearsal_persona") or "gracious")
+    difficulty = str(session.slots.get("rehearsal_difficulty") or "normal")
+    if persona not in book.personas:
+        persona = "gracious"
+    if difficulty not in book.difficulties:
+        difficulty = "normal"
+    seed = session.seed + int(session.slots.get("rehearsal_attempt") or 0)
+    r = Rehearsal(persona, difficulty, seed, _context(session), book=book)
+    events = r.opening()
+    _keep(session, r)
+    return events
+
+
+@action("rehearse-debrief")
+def debrief(session: Session) -> list[Event] | None:
+    r = _live.get(session)
+    if r is None and isinstance(session.slots.get(SLOT), dict):
+        r = Rehearsal.replay(session.slots[SLOT], book=_book(session))
+    _drop(session)
+    if r is None or r.finished:
+        return None
+    events = r.end()
+    session.slots[SLOT] = r.snapshot()
+    return events
+
+
+@action("rehearse-harder")
+def harder(session: Session) -> list[Event] | None:
+    book = _book(session)
+    current = str(session.slots.get("rehearsal_difficulty") or "normal")
+    session.slots["rehearsal_difficulty"] = book.harder(current)
+    session.slots["rehearsal_attempt"] = int(session.slots.get("rehearsal_attempt") or 0) + 1
+    return None
+
+
+def _keep(session: Session, r: Rehearsal) -> None:
+    _live[session] = r
+    session.slots[SLOT] = r.snapshot()
+    if hasattr(session, "capture"):
+        setattr(session, "capture", call_turn)  # noqa: B010 (an optional hook)
+
+
+def _drop(session: Session) -> None:
+    _live.pop(session, None)
+    if getattr(session, "capture", None) is call_turn:
+        setattr(session, "capture", None)  # noqa: B010
+
+
+def current(session: Session) -> Rehearsal | None:
+    """The call in progress in this session (rebuilt from the slots after a restore)."""
+    if session.state != CALL_STATE:
+        return None
+    r = _live.get(session)
+    if r is None and isinstance(session.slots.get(SLOT), dict):
+        r = Rehearsal.replay(session.slots[SLOT], book=_book(session))
+        if r.finished:
+            return None
+        _keep(session, r)
+    return r
+
+
+@interrupt("rehearsal-call", order=0)
+def call_turn(session: Session, text: str) -> list[Event] | None:
+    """One line of the call. Returns None when no call is in progress (the line is not ours)."""
+    if session.state != CALL_STATE:
+        _drop(session)
+        return None
+    r = current(session)
+    if r is None:
+        for ev in start(session) or []:
+            session.emit(ev)
+        r = _live[session]
+    events = r.turn(text)
+    session.slots[SLOT] = r.snapshot()
+    if not r.finished:
+        return events
+    # The call is over: its last words and the scorecard first, then the debrief's choices.
+    for ev in events:
+        session.emit(ev)
+    _drop(session)
+    session.go(DEBRIEF_STATE)
+    return []
