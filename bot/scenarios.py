@@ -582,3 +582,95 @@ def library_for(content: Content) -> ScenarioLibrary:
         _LIBRARIES.clear()
         _LIBRARIES[key] = lib
     return lib
+
+
+def advise(lib: ScenarioLibrary, text: str, renderer: Renderer | None = None) -> dict[str, Any]:
+    """The ``decline-coach advise`` answer for one description, as plain data.
+
+    ``{"text", "scenario", "score", "ambiguous", "alternatives", "advice", "explain"}``;
+    ``advice`` has a title, points, the tailoring questions, the draft kind and next steps.
+    When no scenario fits, ``scenario`` is null and the advice is the FAQ answer (when the
+    text is a question the FAQ covers) or a pointer to what the coach can help with.
+    """
+    det = lib.detect(text)
+    out = det.to_dict()
+    if det.scenario is not None:
+        s = lib.scenarios[det.scenario]
+        adv = lib.advice(s.id, None, renderer)
+        out["advice"] = {
+            "title": adv.title,
+            "points": list(adv.points),
+            "questions": list(s.questions),
+            "draft": s.draft,
+            "next_steps": list(s.next_steps),
+        }
+        return out
+    answer = lib.answer(text)
+    if answer is not None:
+        fid, said = answer
+        out["faq"] = fid
+        out["advice"] = {"title": lib.faq[fid].question, "points": [said.strip()]}
+    else:
+        out["faq"] = None
+        out["advice"] = {
+            "title": lib.message("unknown_title", renderer),
+            "points": [lib.message("advise_nothing", renderer)]
+            + [s.title for s in lib.scenarios.values()],
+        }
+    return out
+
+
+def check_content(content: Content, renderer: Renderer) -> list[Any]:
+    """Hook for ``decline-coach check``: problems in scenarios.yaml and faq.yaml, located."""
+    from bot.check import Problem, sample_value
+
+    try:
+        lib = ScenarioLibrary.load(content)
+    except ContentError as exc:
+        return [Problem(exc.path, exc.line or 0, exc.message)]
+    problems: list[Problem] = []
+    kinds: set[str] | None = None
+    try:
+        from bot.drafts import load_kinds
+
+        kinds = set(load_kinds(content.dialogues))
+    except Exception:  # no drafts registry yet, or one with its own reported problems
+        kinds = None
+    flow = content.flows.get("scenario")
+    samples = {name: sample_value(slot) for name, slot in content.slots.items()}
+    seen: dict[str, str] = {}
+    for s in lib.scenarios.values():
+        for kind in (s.draft, s.draft_if_accepting):
+            if kind and kinds is not None and kind not in kinds:
+                problems.append(
+                    Problem(s.file, s.line, f"scenario '{s.id}': no draft kind '{kind}'")
+                )
+        for q in s.questions:
+            if q not in content.slots:
+                problems.append(Problem(s.file, s.line, f"scenario '{s.id}': unknown slot '{q}'"))
+            elif flow is not None and f"ask-{q.replace('_', '-')}" not in flow.states:
+                problems.append(
+                    Problem(
+                        s.file,
+                        s.line,
+                        f"scenario '{s.id}': flows/scenario.yaml has no state "
+                        f"'ask-{q.replace('_', '-')}' to ask '{q}'",
+                    )
+                )
+        for p in s.advice:
+            try:
+                if p.cond:
+                    renderer.env.compile_expression(p.cond)
+                renderer.inline(p.text, {**samples, **lib._context(s, samples)})
+            except Exception as exc:  # any template problem is reported, never raised
+                problems.append(Problem(s.file, p.line, f"scenario '{s.id}': advice point: {exc}"))
+        for ex in s.examples:
+            norm = lib.norm.normalise(ex)
+            if norm in seen and seen[norm] != s.id:
+                problems.append(
+                    Problem(
+                        s.file, s.line, f"example {ex!r} is in both '{seen[norm]}' and '{s.id}'"
+                    )
+                )
+            seen.setdefault(norm, s.id)
+    return problems

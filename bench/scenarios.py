@@ -1,0 +1,109 @@
+"""Scenario recognition: top-1 accuracy on held-out descriptions, and how often everyday
+requests are (rightly) answered with ``scenario: null``.
+
+    python -m bench.scenarios        # the table
+    python -m bench.scenarios -v     # plus the dev-set misses (never the blind set's)
+
+- dev set: ``bench/data/scenarios_dev.tsv``, written before tuning and tuned on;
+- blind set: ``bench/data/scenarios_heldout.tsv``, written by someone else, never read
+  while writing the examples;
+- off-topic: CLINC150's 15,100 assistant requests (``../shared/data/clinc150/train.tsv``),
+  the blind hard negatives (``offtopic_extra.txt``) and our own job-adjacent ones
+  (``offtopic_dev.txt``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from bot.content import load_content
+from bot.scenarios import ScenarioLibrary
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "data"
+CLINC = HERE.parent.parent / "shared" / "data" / "clinc150" / "train.tsv"
+
+
+def _tsv(path: Path) -> list[tuple[str, str]]:
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if "\t" in line:
+            label, text = line.split("\t", 1)
+            rows.append((label.strip(), text.strip()))
+    return rows
+
+
+def _lines(path: Path) -> list[str]:
+    return [t.strip() for t in path.read_text(encoding="utf-8").splitlines() if t.strip()]
+
+
+def _accuracy(lib: ScenarioLibrary, rows: list[tuple[str, str]]) -> float:
+    return sum(1 for label, text in rows if lib.detect(text).scenario == label) / len(rows)
+
+
+def _rejection(lib: ScenarioLibrary, texts: list[str]) -> float:
+    return sum(1 for t in texts if lib.detect(t).scenario is None) / len(texts)
+
+
+def run(verbose: bool = False) -> list[dict[str, Any]]:
+    lib = ScenarioLibrary.load(load_content())
+    rows: list[dict[str, Any]] = []
+    dev = _tsv(DATA / "scenarios_dev.tsv")
+    rows.append(
+        {
+            "name": "scenario top-1 (dev set)",
+            "value": _accuracy(lib, dev),
+            "target": 0.85,
+            "n": len(dev),
+        }
+    )
+    blind_path = DATA / "scenarios_heldout.tsv"
+    if blind_path.is_file():
+        blind = _tsv(blind_path)
+        rows.append(
+            {
+                "name": "scenario top-1 (blind set)",
+                "value": _accuracy(lib, blind),
+                "target": 0.85,
+                "n": len(blind),
+            }
+        )
+    if CLINC.is_file():
+        clinc = [text for _label, text in _tsv(CLINC)]
+        rows.append(
+            {
+                "name": "scenario off-topic rejection (clinc150)",
+                "value": _rejection(lib, clinc),
+                "target": 0.95,
+                "n": len(clinc),
+            }
+        )
+    for name, filename in (
+        ("hard negatives", "offtopic_extra.txt"),
+        ("own job-adjacent negatives", "offtopic_dev.txt"),
+    ):
+        path = DATA / filename
+        if path.is_file():
+            texts = _lines(path)
+            rows.append(
+                {
+                    "name": f"scenario off-topic rejection ({name})",
+                    "value": _rejection(lib, texts),
+                    "target": 0.90,
+                    "n": len(texts),
+                }
+            )
+    if verbose:
+        for label, text in dev:
+            det = lib.detect(text)
+            if det.scenario != label:
+                print(f"MISS {label:<24} -> {det.scenario} {det.score:.0f} {text!r}")
+    return rows
+
+
+if __name__ == "__main__":
+    import sys
+
+    for row in run(verbose="-v" in sys.argv):
+        print(f"{row['name']:<52} {row['value']:.3f}  (target {row['target']}, n={row['n']})")

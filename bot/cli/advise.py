@@ -1,0 +1,87 @@
+"""`decline-coach advise`: which tricky situation a description is, and what to do about it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from bot.cli.common import add_content_args
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "advise",
+        help="recognise a tricky situation from a description and advise on it",
+        description=(
+            'Describe what happened ("they came back with more money after I said no") and get '
+            "the matching scenario, the advice, the questions that tailor it and the draft."
+        ),
+    )
+    p.add_argument("text", nargs="*", help="the description, in your own words")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument(
+        "--jsonl", action="store_true", help="advise on each stdin line; one JSON object a line"
+    )
+    add_content_args(p)
+    p.set_defaults(func=run)
+
+
+def _print_text(result: dict[str, Any]) -> None:
+    advice = result["advice"]
+    if result["scenario"] is None:
+        what = f"FAQ: {result['faq']}" if result.get("faq") else "none fits"
+        print(f"scenario: (none: {what})")
+    else:
+        note = "  (close call, see also below)" if result.get("ambiguous") else ""
+        print(f"scenario: {result['scenario']}  score {result['score']:.1f}{note}")
+        for alt in result["alternatives"]:
+            print(f"  also:   {alt['scenario']} {alt['score']:.1f}")
+    print()
+    print(advice["title"])
+    for point in advice["points"]:
+        print(f"  - {point}")
+    if advice.get("questions"):
+        print()
+        print("To tailor this, the chat asks about: " + ", ".join(advice["questions"]))
+    if advice.get("draft"):
+        print(f"Draft to write: decline-coach draft --kind {advice['draft']}")
+    if advice.get("next_steps"):
+        print()
+        print("Next steps")
+        for step in advice["next_steps"]:
+            print(f"  - {step}")
+
+
+def run(args: argparse.Namespace) -> int:
+    from bot.content import load_content
+    from bot.render import Renderer
+    from bot.scenarios import ScenarioLibrary, advise
+    from bot.text import sanitise
+    from bot.yamlfile import ContentError
+
+    if not args.text and not args.jsonl:
+        print("decline-coach advise: give a TEXT, or --jsonl to read stdin", file=sys.stderr)
+        return 2
+    try:
+        content = load_content(args.dialogues, args.templates)
+        lib = ScenarioLibrary.load(content)
+    except ContentError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    renderer = Renderer(content.templates)
+    if args.jsonl:
+        for line in sys.stdin:
+            text = sanitise(line).text
+            if not text:
+                continue
+            print(json.dumps(advise(lib, text, renderer), ensure_ascii=False), flush=False)
+        return 0
+    text = sanitise(" ".join(args.text)).text
+    result = advise(lib, text, renderer)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        _print_text(result)
+    return 0

@@ -1,0 +1,204 @@
+"""Scenario recognition, advice and the FAQ (bot/scenarios.py, scenarios.yaml, faq.yaml)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.content import Content, load_content
+from bot.events import Advice
+from bot.render import Renderer
+from bot.scenarios import ScenarioLibrary, advise, check_content
+from bot.yamlfile import ContentError
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV = ROOT / "bench" / "data" / "scenarios_dev.tsv"
+CLINC = ROOT.parent / "shared" / "data" / "clinc150" / "train.tsv"
+REQUIRED = {
+    "reopened-offer",
+    "ghosted",
+    "emotional-reaction",
+    "counteroffer",
+    "negotiate-first",
+    "waiting-on-other-offer",
+    "change-of-mind",
+    "renege",
+    "decline-interview",
+    "global-move",
+    "recruiter",
+    "asked-why",
+    "multiple-interviewers",
+    "stay-in-touch",
+    "phone-nerves",
+}
+
+
+@pytest.fixture(scope="module")
+def lib() -> ScenarioLibrary:
+    return ScenarioLibrary.load(load_content())
+
+
+def _dev() -> list[tuple[str, str]]:
+    rows = []
+    for line in DEV.read_text(encoding="utf-8").splitlines():
+        label, text = line.split("\t", 1)
+        rows.append((label, text))
+    return rows
+
+
+def test_every_required_scenario_is_a_full_card(lib: ScenarioLibrary) -> None:
+    assert set(lib.scenarios) >= REQUIRED
+    for s in lib.scenarios.values():
+        assert 25 <= len(s.examples) <= 45, s.id
+        assert s.title and s.intro and s.advice and s.next_steps, s.id
+        assert s.questions, f"{s.id} has no tailoring question"
+
+
+def test_dev_set_has_eight_per_scenario_and_none_copied_into_examples(lib: ScenarioLibrary) -> None:
+    rows = _dev()
+    for sid in REQUIRED:
+        assert sum(1 for label, _ in rows if label == sid) >= 8, sid
+    examples = {lib.norm.normalise(e) for s in lib.scenarios.values() for e in s.examples}
+    copied = [text for _, text in rows if lib.norm.normalise(text) in examples]
+    assert not copied
+
+
+def test_dev_set_top1_accuracy(lib: ScenarioLibrary) -> None:
+    rows = _dev()
+    right = sum(1 for label, text in rows if lib.detect(text).scenario == label)
+    assert right / len(rows) >= 0.85
+
+
+@pytest.mark.skipif(not CLINC.is_file(), reason="needs ../shared/data/clinc150")
+def test_off_topic_requests_get_no_scenario(lib: ScenarioLibrary) -> None:
+    lines = CLINC.read_text(encoding="utf-8").splitlines()[::15]  # a spread of all 150 intents
+    texts = [line.split("\t", 1)[1] for line in lines]
+    rejected = sum(1 for t in texts if lib.detect(t).scenario is None)
+    assert rejected / len(texts) >= 0.95
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "thanks for that",
+        "what is the weather like in paris",
+        "set an alarm for 7 am",
+        "",
+        "   ",
+        "my card was declined at the store",
+        "no",
+        "book a table for two tonight",
+    ],
+)
+def test_everyday_text_is_null(lib: ScenarioLibrary, text: str) -> None:
+    assert lib.detect(text).scenario is None
+
+
+@pytest.mark.parametrize(
+    ("text", "scenario"),
+    [
+        ("I said no and they came back with a higher salary", "reopened-offer"),
+        ("I never replied to the offer and it has been a month", "ghosted"),
+        ("my current employer matched the offer so I am staying", "counteroffer"),
+        ("I signed the contract but now I want to withdraw", "renege"),
+        ("they will not sponsor my visa for the move abroad", "global-move"),
+    ],
+)
+def test_clear_descriptions_and_their_explanation(
+    lib: ScenarioLibrary, text: str, scenario: str
+) -> None:
+    det = lib.detect(text)
+    assert det.scenario == scenario
+    assert det.explain["reason"] in ("fuzzy", "ambiguous")
+    assert det.explain["example"]
+    assert det.score >= lib.config.threshold
+    data = det.to_dict()
+    assert data["scenario"] == scenario and data["alternatives"]
+
+
+def test_two_close_scenarios_are_marked_ambiguous(lib: ScenarioLibrary) -> None:
+    det = lib.detect("I am nervous about telling the recruiter")
+    assert det.ambiguous
+    assert set(det.candidates) == {"phone-nerves", "recruiter"}
+
+
+def test_advice_is_tailored_by_slots(lib: ScenarioLibrary) -> None:
+    plain = lib.advice("ghosted")
+    assert isinstance(plain, Advice) and plain.scenario == "ghosted"
+    months = lib.advice("ghosted", {"silent_for": "months"})
+    assert len(months.points) == len(plain.points) + 1
+    assert any("filled the role" in p for p in months.points)
+    dated = lib.advice("waiting-on-other-offer", {"deadline": "2026-11-27"}, Renderer(None))
+    assert any("Friday 27 November" in p for p in dated.points)
+    with pytest.raises(KeyError):
+        lib.advice("no-such-scenario")
+
+
+def test_advise_answer_for_a_scenario_and_for_nothing(lib: ScenarioLibrary) -> None:
+    hit = advise(lib, "my boss made me a counteroffer to stay")
+    assert hit["scenario"] == "counteroffer"
+    assert hit["advice"]["draft"] == "decline-counteroffer"
+    assert hit["advice"]["points"] and hit["advice"]["next_steps"]
+    miss = advise(lib, "what is the capital of france")
+    assert miss["scenario"] is None and miss["advice"]["points"]
+    faq = advise(lib, "will saying no burn the bridge with them")
+    assert faq["scenario"] is None and faq["faq"] == "burn-bridges"
+
+
+@pytest.mark.parametrize(
+    ("question", "faq_id"),
+    [
+        ("can I change my mind after I decline?", "change-mind"),
+        ("do I have to give them a reason", "give-reason"),
+        ("is it better to call or to email them", "call-or-email"),
+        ("how do I decline while I'm still waiting on another offer", "decline-while-waiting"),
+        ("will saying no burn the bridge with them", "burn-bridges"),
+    ],
+)
+def test_faq_answers_free_text_questions(lib: ScenarioLibrary, question: str, faq_id: str) -> None:
+    got = lib.answer(question)
+    assert got is not None and got[0] == faq_id and len(got[1]) > 40
+
+
+@pytest.mark.parametrize("text", ["what time is it in tokyo", "play some music", "thanks", ""])
+def test_faq_stays_quiet_off_topic(lib: ScenarioLibrary, text: str) -> None:
+    assert lib.answer(text) is None
+
+
+def test_check_finds_no_problems_in_the_shipped_content(content: Content) -> None:
+    assert check_content(content, Renderer(content.templates)) == []
+
+
+def _copy_dialogues(tmp_path: Path) -> Path:
+    target = tmp_path / "dialogues"
+    shutil.copytree(ROOT / "dialogues", target)
+    return target
+
+
+def test_check_locates_a_bad_card(tmp_path: Path) -> None:
+    d = _copy_dialogues(tmp_path)
+    path = d / "scenarios.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("draft: late-reply", "draft: no-such-kind").replace(
+        "questions: [signed]", "questions: [no_such_slot]"
+    )
+    path.write_text(text, encoding="utf-8")
+    content = load_content(d, ROOT / "templates")
+    messages = [p.message for p in check_content(content, Renderer(content.templates))]
+    assert any("no draft kind 'no-such-kind'" in m for m in messages)
+    assert any("unknown slot 'no_such_slot'" in m for m in messages)
+
+
+def test_a_card_without_examples_is_a_content_error_with_its_line(tmp_path: Path) -> None:
+    d = _copy_dialogues(tmp_path)
+    path = d / "scenarios.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = lines.index("  - id: ghosted")
+    lines.insert(start + 1, "    unknown_key: 1")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ContentError) as err:
+        ScenarioLibrary.load(load_content(d, ROOT / "templates"))
+    assert err.value.path.endswith("scenarios.yaml")
+    assert err.value.line == start + 2
