@@ -59,6 +59,10 @@ class Session:
         self._compiled: dict[str, Callable[..., Any]] = {}
         #: A front-end may set this to render events into the transcript its own way.
         self.formatter: Callable[[Event], str] | None = None
+        #: While set, every line goes here first (a role-played call takes "bye" and silence
+        #: as lines of the call, not as the coach's quit or an empty answer). Returning None
+        #: passes the line on to the normal pipeline.
+        self.capture: Callable[[Session, str], list[Event] | None] | None = None
 
     # -- public API ---------------------------------------------------------------------------
 
@@ -105,6 +109,12 @@ class Session:
             self.finished = False
             self._choices_from_menu()
             return self._flush()
+        if self.capture is not None:
+            captured = self.capture(self, text)
+            if captured is not None:
+                for ev in captured:
+                    self._emit(ev)
+                return self._flush()
         if not text.strip():
             self._say_msg("empty")
             self._render_state(self.spec, reprompt=True)
