@@ -109,7 +109,7 @@ class Session:
             self.finished = False
             self._choices_from_menu()
             return self._flush()
-        if self.capture is not None:
+        if self.capture is not None and not self._names_a_choice(text):
             captured = self.capture(self, text)
             if captured is not None:
                 for ev in captured:
@@ -297,6 +297,15 @@ class Session:
         self._remember()
         self._jump(self.content.resolve(flow, flow))
         return True
+
+    def _names_a_choice(self, text: str) -> bool:
+        """The text is a quick reply of this state: its number or its exact label."""
+        choices = self._visible_choices(self.spec)
+        m = _CHOICE_NUMBER.match(text)
+        if m:
+            return 1 <= int(m[1]) <= len(choices)
+        norm = self.content.normaliser.normalise(text)
+        return any(self.content.normaliser.normalise(c.label) == norm for c in choices)
 
     def _visible_choices(self, st: StateSpec) -> list[Any]:
         return [c for c in st.choices if not c.when or self.condition(c.when)]
