@@ -95,6 +95,7 @@ class DetectionConfig:
     vocab_floor: float = 0.4  # score multiplier when none of the words are known ones...
     vocab_full: float = 0.8  # ...rising to 1 when this share of the words is known
     chat_min_words: int = 4
+    chat_threshold: float = 54.0  # stricter: interrupting a conversation uninvited costs more
     faq_threshold: float = 70.0
 
 
@@ -464,7 +465,7 @@ class ScenarioLibrary:
         if det.scenario is None:
             return False
         words = len(self.norm.normalise(text).split())
-        return words >= self.config.chat_min_words
+        return words >= self.config.chat_min_words and det.score >= self.config.chat_threshold
 
     # -- the FAQ ----------------------------------------------------------------------------------
 
