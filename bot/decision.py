@@ -27,7 +27,17 @@ from typing import TYPE_CHECKING, Any
 
 from bot import extract
 from bot.actions import action, interrupt
-from bot.events import Advice, Comparison, ComparisonRow, Event, Say, Scorecard, ScoreLine
+from bot.events import (
+    Advice,
+    Choice,
+    Choices,
+    Comparison,
+    ComparisonRow,
+    Event,
+    Say,
+    Scorecard,
+    ScoreLine,
+)
 
 if TYPE_CHECKING:
     from bot.session import Session
@@ -519,7 +529,8 @@ def response_timing(
 ) -> Timing:
     """Answer within 24-72 hours of the offer, and before any deadline they set."""
     start = offer_date or today
-    window_end = start + dt.timedelta(days=RESPONSE_DAYS)
+    # Three days on, moved off a weekend: a reply on Monday is as prompt as one on Sunday.
+    window_end = _weekday_on_or_after(start + dt.timedelta(days=RESPONSE_DAYS))
     respond_by = min(window_end, deadline) if deadline else window_end
     late = today > window_end or bool(deadline and today > deadline)
     if respond_by < today and not late:
@@ -624,7 +635,10 @@ def checklist(slots: Mapping[str, Any], today: dt.date) -> list[tuple[str, bool]
         ("time", slots.get("offer_score") is not None or bool(slots.get("recommendation"))),
         ("timing", not t.late),
         ("channel", bool(slots.get("channel"))),
-        ("people", bool(slots.get("notify"))),
+        (
+            "people",
+            any(isinstance(p, Mapping) and p.get("name") for p in slots.get("notify") or []),
+        ),
         ("message", False),  # the draft comes next; the critic checks it there
         ("followups", bool(slots.get("followups_planned"))),
         ("record", bool(slots.get("decision") and slots.get("reason") and slots.get("decided_on"))),
@@ -884,6 +898,12 @@ def commit(session: Session) -> list[Event] | None:
     return None
 
 
+_DONT_KNOW = re.compile(
+    r"\b(?:not sure|unsure|no idea|don'?t know|do not know|can'?t remember|forgot|skip|unknown)\b",
+    re.I,
+)
+
+
 @action("read-offer-timing", produces=["offer_date", "deadline"])
 def read_offer_timing(session: Session) -> list[Event] | None:
     offer, deadline = parse_offer_timing(str(session.slots.get("offer_when") or ""), session.today)
@@ -891,7 +911,8 @@ def read_offer_timing(session: Session) -> list[Event] | None:
         session.slots["offer_date"] = offer.isoformat()
     if deadline and not session.slots.get("deadline"):
         session.slots["deadline"] = deadline.isoformat()
-    if not offer and not deadline:
+    said = str(session.slots.get("offer_when") or "")
+    if not offer and not deadline and not _DONT_KNOW.search(said):
         session.slots["offer_when"] = None  # nothing usable: the flow asks again
     return None
 
@@ -914,11 +935,13 @@ def timing_event(session: Session) -> Advice:
     return Advice(parts.get("title", ""), _points(parts.get("points", "")))
 
 
-@action("timing", produces=["respond_by", "late"])
+@action("timing", produces=["respond_by", "late", "reply_by"])
 def timing_action(session: Session) -> list[Event] | None:
     t = _timing_from_slots(session.slots, session.today)
     session.slots["respond_by"] = t.respond_by.isoformat()
     session.slots["late"] = t.late
+    if session.slots.get("decision") == "ask-for-time" and not session.slots.get("reply_by"):
+        session.slots["reply_by"] = t.propose.isoformat() if t.propose else None
     return [timing_event(session)]
 
 
@@ -1156,6 +1179,25 @@ def option_in_text(options: Mapping[str, Sequence[str]], text: str) -> str | Non
     return str(max(hits, key=lambda h: h.end - h.start).key)
 
 
+def _route_target(session: Session) -> str | None:
+    """Where decision.route would go now (its first `next` whose condition holds)."""
+    route = session.content.state("decision.route")
+    for edge in route.next:
+        if edge.cond is None or session.condition(edge.cond):
+            return session.content.resolve(edge.goto, route.flow)
+    return None
+
+
+def _ask_again(session: Session) -> None:
+    """The current question once more, without re-running the state's actions."""
+    st = session.spec
+    if st.say:
+        session.emit(Say(session.render(st.say, origin=f"{st.file}:{st.line}")))
+    visible = [c for c in st.choices if not c.when or session.condition(c.when)]
+    if visible:
+        session.emit(Choices(tuple(Choice(c.label, c.label) for c in visible)))
+
+
 @interrupt("revise", order=20)
 def revise(session: Session, text: str) -> list[Event] | None:
     """Take a correction to an earlier answer, redo what depends on it, say what changed."""
@@ -1181,7 +1223,8 @@ def revise(session: Session, text: str) -> list[Event] | None:
         comp = comparison_event(session)
         if comp:
             events.append(comp)
-    # The state we end up in re-renders what it computes itself; say the rest here.
+    # After the person decided, a changed recommendation takes them back to it (that state
+    # shows the new one itself); otherwise say what changed and ask the same question again.
     redo_rec = False
     rec_changed = False
     if before_rec:
@@ -1190,8 +1233,7 @@ def revise(session: Session, text: str) -> list[Event] | None:
         if rec.decision == "ask-for-time":
             t = _timing_from_slots(slots, session.today)
             slots["reply_by"] = t.propose.isoformat() if t.propose else None
-        # After the person decided, a changed recommendation takes them back to it.
-        redo_rec = rec_changed and (bool(before_decision) or "recommend" in session.spec.do)
+        redo_rec = rec_changed and (bool(before_decision) or session.state == "decision.recommend")
         if rec_changed and not redo_rec:
             events.append(recommendation_event(session, rec))
     channel_changed = False
@@ -1200,15 +1242,15 @@ def revise(session: Session, text: str) -> list[Event] | None:
         channel_changed = choice.channel != before_channel
         slots["suggested_channel"] = choice.channel
         slots["channel_reasons"] = list(choice.reasons)
-        if channel_changed and not redo_rec and "suggest-channel" not in session.spec.do:
+        if channel_changed and slots.get("channel") == before_channel:
+            slots["channel"] = choice.channel  # they had taken the suggestion: follow it
+        if channel_changed and not redo_rec:
             events.append(channel_event(session, choice))
-    if any(w in rev.what for w in ("deadline", "offer_date")):
+    if any(w in rev.what for w in ("deadline", "offer_date")) and slots.get("respond_by"):
         t = _timing_from_slots(slots, session.today)
-        if slots.get("respond_by"):
-            slots["respond_by"] = t.respond_by.isoformat()
-            slots["late"] = t.late
-            if "timing" not in session.spec.do:
-                events.append(timing_event(session))
+        slots["respond_by"] = t.respond_by.isoformat()
+        slots["late"] = t.late
+        events.append(timing_event(session))
     said = session.render_file(
         "decision/revised.j2",
         what=rev.what,
@@ -1223,10 +1265,13 @@ def revise(session: Session, text: str) -> list[Event] | None:
     )
     session.emit(Say(said.strip()))
     for ev in events:
-        if "compare" in session.spec.do and isinstance(ev, Comparison):
-            continue
         session.emit(ev)
-    session.go("decision.recommend" if redo_rec else session.state)
+    if redo_rec:
+        session.go("decision.recommend")
+    elif session.state == "decision.recommend" and _route_target(session) != "decision.recommend":
+        session.go("decision.route")  # the correction opened questions the route had skipped
+    else:
+        _ask_again(session)
     return []
 
 

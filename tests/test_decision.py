@@ -265,7 +265,7 @@ def test_checklist_answers_and_flags() -> None:
                 "reason": "fit",
                 "decided_on": "2026-11-21",
                 "offer_date": "2026-11-20",
-                "notify": [{"role": "manager"}],
+                "notify": [{"role": "manager", "name": "Dana"}],
             },
             TODAY,
         )
@@ -440,6 +440,7 @@ _DECLINED = [
     "I have decided to decline the offer",
     "Acme",
     "data analyst",
+    "Dana Rivera",
     "I took another offer",
     "they sent it yesterday",
 ]
@@ -464,6 +465,7 @@ FREE_TEXT_CHANNELS = {
         "I would take it if they paid more",
         "Acme",
         "data analyst",
+        "Dana Rivera",
         "they sent it yesterday",
         "three rounds",
         "no, it was all direct",
@@ -483,9 +485,7 @@ def test_every_channel_is_reachable_by_free_text(content: Content, expected: str
 
 
 def test_checklist_is_a_scorecard_with_every_item(content: Content) -> None:
-    session, events = _run(
-        content, [*FREE_TEXT_CHANNELS["email"], "sounds right to me", "Dana Rivera", "Sam Lee"]
-    )
+    session, events = _run(content, [*FREE_TEXT_CHANNELS["email"], "sounds right to me", "Sam Lee"])
     cards = [e for e in events if isinstance(e, Scorecard)]
     assert session.state == "channel.checklist"
     assert len(cards) == 1 and len(cards[0].lines) == len(d.CHECKLIST)
