@@ -88,7 +88,28 @@ def check(dialogues: Path | None = None, templates: Path | None = None) -> list[
                 problems += list(fn(content, renderer))
             except ContentError as exc:
                 problems.append(Problem(exc.path, exc.line or 0, exc.message))
+    problems += _check_loaders(content)
     return sorted(set(problems))
+
+
+def _check_loaders(content: Content) -> list[Problem]:
+    """Content files whose own loader validates them: a failure is reported at its line."""
+    out: list[Problem] = []
+    checks: list[tuple[str, str, Any]] = [
+        ("bot.rehearsal", "load_book", lambda fn: fn(content.dialogues, normaliser=content.normaliser)),
+        ("bot.followups", "load_rules", lambda fn: fn(content.dialogues / "followups.yaml")),
+        ("bot.followups", "load_messages", lambda fn: fn(content.dialogues / "followups.yaml")),
+    ]
+    for module_name, attr, call in checks:
+        try:
+            fn = getattr(importlib.import_module(module_name), attr)
+        except (ModuleNotFoundError, AttributeError):
+            continue
+        try:
+            call(fn)
+        except ContentError as exc:
+            out.append(_p(content, exc.path, exc.line or 0, exc.message))
+    return out
 
 
 def _rel(path: str, content: Content) -> str:
