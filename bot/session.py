@@ -52,7 +52,9 @@ class Session:
         self.finished = False
         self.turns = 0
         self._out: list[Event] = []
-        self._entering = True
+        #: States whose prompt was shown while handling the last line (pass-throughs included).
+        self.trail: list[str] = []
+        self.last_trail: list[str] = []
         self._actions = load_actions()
         self.model = ConversationModel(self._on_enter)
         self.machine = build_machine(content, self.model)
@@ -221,16 +223,36 @@ class Session:
     def _turn(self, text: str) -> None:
         st = self.spec
         free_text = st.ask is not None and self.content.slots[st.ask].type in _FREE_TEXT
+        # A quick reply named exactly wins over the global words ("Back to the start").
+        if self._names_a_choice(text) and self._choice(st, text):
+            return
         if self._global(text, free_text):
             return
         if self._menu_pick(text):
             return
         if self._choice(st, text):
             return
+        names_a_thing = st.ask is not None and self.content.slots[st.ask].type in ("person", "company", "role")
+        if names_a_thing and self._looks_like_a_sentence(text) and self._interrupted(text, free_text=False):
+            return
         if st.ask and self._fill(st, text):
             return
         if self._state_intent(st, text):
             return
+        if self._interrupted(text, free_text):
+            return
+        if st.ask and st.optional and self._skip_words(text):
+            self._remember()
+            self._advance(st)
+            return
+        self._no_match(st, text)
+
+    @staticmethod
+    def _looks_like_a_sentence(text: str) -> bool:
+        """A question or a long sentence typed where a name was asked is not the name."""
+        return text.rstrip().endswith("?") or len(text.split()) > 6
+
+    def _interrupted(self, text: str, free_text: bool) -> bool:
         for hook in interrupts():
             if free_text and len(text.split()) < 5:
                 break  # a short answer to "what's the company called?" is the answer, not a scenario
@@ -239,12 +261,8 @@ class Session:
                 self.misses = 0
                 for ev in events:
                     self._emit(ev)
-                return
-        if st.ask and st.optional and self._skip_words(text):
-            self._remember()
-            self._advance(st)
-            return
-        self._no_match(st, text)
+                return True
+        return False
 
     def _global(self, text: str, free_text: bool) -> bool:
         m = self.match_intent(text, self.content.global_intents)
@@ -568,6 +586,7 @@ class Session:
     # -- output ---------------------------------------------------------------------------------
 
     def _render_state(self, st: StateSpec, *, reprompt: bool = False, brief: bool = False) -> None:
+        self.trail.append(st.full)
         if not reprompt:
             for name in st.do:
                 act = self._actions.get(name)
@@ -609,4 +628,5 @@ class Session:
 
     def _flush(self) -> list[Event]:
         out, self._out = self._out, []
+        self.trail, self.last_trail = [], self.trail
         return out

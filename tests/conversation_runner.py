@@ -45,6 +45,7 @@ def run_conversation(path: Path, content: Content) -> RunResult:
     result = RunResult()
     opening = reply_text(session.start())
     result.visited.add(session.state)
+    result.visited.update(session.last_trail)
     for phrase in spec.get("opening_says", []):
         if phrase.lower() not in opening.lower():
             result.failures.append(f"opening: expected {phrase!r} in {opening!r}")
@@ -52,6 +53,7 @@ def run_conversation(path: Path, content: Content) -> RunResult:
         user = str(turn.get("user", ""))
         reply = reply_text(session.handle(user))
         result.visited.add(session.state)
+        result.visited.update(session.last_trail)
         where = f"turn {i} ({user!r})"
         if "state" in turn and session.state != turn["state"]:
             result.failures.append(f"{where}: expected state {turn['state']}, got {session.state}\n{reply}")
