@@ -62,8 +62,10 @@ class CoachApp(App[None]):
         max_messages: int = 200,
         panel_min_width: int = 100,
         keymap: Mapping[str, str] | None = None,
+        cursor_blink: bool = True,
     ) -> None:
         super().__init__()
+        self.cursor_blink = cursor_blink
         self.engine = Engine(options, content)
         self.typing_delay = typing_delay
         self.max_messages = max_messages

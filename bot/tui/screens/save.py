@@ -31,7 +31,9 @@ class SaveScreen(ModalScreen[Path | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="save-dialog"):
             yield Static(self.title_text, markup=False, id="save-title")
-            yield Input(str(self.suggested), id="save-path")
+            field = Input(str(self.suggested), id="save-path")
+            field.cursor_blink = getattr(self.app, "cursor_blink", True)
+            yield field
             with HorizontalGroup(id="save-actions"):
                 yield Button(labels.SAVE_BUTTON, id="save", variant="primary", compact=True)
                 yield Button(labels.CANCEL_BUTTON, id="cancel", compact=True)

@@ -87,7 +87,9 @@ class Composer(Vertical):
         self.quick_keys = False  # True while there are quick replies to pick
 
     def compose(self) -> ComposeResult:
-        yield ChatInput(placeholder=self.placeholder, id="chat-input")
+        field = ChatInput(placeholder=self.placeholder, id="chat-input")
+        field.cursor_blink = getattr(self.app, "cursor_blink", True)
+        yield field
 
     @property
     def input(self) -> ChatInput:
@@ -104,6 +106,7 @@ class Composer(Vertical):
         area = self._area()
         if multiline and area is None:
             area = LetterArea(placeholder=self.multiline_hint, id="letter-input")
+            area.cursor_blink = getattr(self.app, "cursor_blink", True)
             await self.mount(area)
         if area is not None:
             area.display = multiline

@@ -1,0 +1,561 @@
+"""The Textual app, driven by keyboard with Pilot: whole conversations, quick replies,
+safety with hostile text, the draft screen, the case panel, cases, and long logs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from textual import events
+
+from bot.events import (
+    Advice,
+    Choice,
+    Choices,
+    Comparison,
+    ComparisonRow,
+    Draft,
+    End,
+    Finding,
+    Notice,
+    Say,
+    Scorecard,
+    ScoreLine,
+)
+from bot.text import MAX_INPUT_CHARS
+from bot.tui import CoachApp
+from bot.tui.engine import EngineOptions
+from bot.tui.screens.cases import CasesScreen
+from bot.tui.screens.draft import DraftScreen
+from bot.tui.screens.help import HelpScreen
+from bot.tui.screens.save import SaveScreen
+from bot.tui.widgets.case_panel import CasePanel
+from bot.tui.widgets.comparison import ComparisonChart
+from bot.tui.widgets.composer import ChatInput, Composer
+from bot.tui.widgets.draft_card import DraftCard
+from bot.tui.widgets.log_note import LogNote
+from bot.tui.widgets.message import MessageBubble
+from bot.tui.widgets.message_log import MessageLog
+from bot.tui.widgets.quick_replies import QuickReplies, QuickReply
+from bot.tui.widgets.typing import TypingIndicator
+
+TODAY = dt.date(2026, 11, 20)
+INJECTIONS = ["[@click=app.quit]", "[bold]", "[/foo]", "{{ 7*7 }}", "[@click=app.quit]x[/]"]
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("DECLINE_COACH_HOME", str(tmp_path / "home"))
+    return tmp_path / "home"
+
+
+def make_app(home: Path, *, new: bool = True, **kwargs: object) -> CoachApp:
+    opts = EngineOptions(data_dir=str(home), new=new, today=TODAY)
+    kwargs.setdefault("typing_delay", 0)
+    kwargs.setdefault("cursor_blink", False)
+    app = CoachApp(opts, **kwargs)  # type: ignore[arg-type]
+    app.animation_level = "none"
+    return app
+
+
+async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the conversation is open and no turn is still being worked on or shown."""
+    app = pilot.app
+    for _ in range(500):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        if app.engine.ready and not any(w.is_running and w.group == "turns" for w in app.workers):
+            break
+    await pilot.pause()
+
+
+def bubbles(app: CoachApp, speaker: str | None = None) -> list[MessageBubble]:
+    found = list(app.screen.query(MessageBubble))
+    return [b for b in found if speaker is None or b.speaker == speaker]
+
+
+def rendered(widget) -> str:  # type: ignore[no-untyped-def]
+    """The characters a widget actually puts on screen (every line, trailing space cut)."""
+    lines = widget.render_lines(widget.region.reset_offset)
+    return "\n".join("".join(seg.text for seg in line).rstrip() for line in lines)
+
+
+async def type_line(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press(*list(text))
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+# -- a whole conversation ---------------------------------------------------------------------
+
+
+ANSWERS = {"company": "Northwind", "role": "Senior Data Analyst", "manager": "Dana Rivera"}
+
+
+async def answer(pilot, answers: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    """One turn, by keyboard: the scripted answer to what the coach asks, else option 1."""
+    app = pilot.app
+    session = app.engine.conversation.session
+    ask = session.spec.ask
+    if ask in answers:
+        await type_line(pilot, answers[ask])
+    elif app.screen.query_one(QuickReplies).choices:
+        await pilot.press("1")
+        await settle(pilot)
+    elif ask:
+        await type_line(pilot, "skip")
+    else:
+        await type_line(pilot, "ok")
+
+
+async def test_whole_conversation_by_keyboard(home: Path) -> None:
+    app = make_app(home)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.focused, ChatInput)
+        assert bubbles(app, "coach")
+        replies = app.screen.query_one(QuickReplies)
+        labels = [c.label for c in replies.choices]
+        decline = next(i for i, label in enumerate(labels, 1) if "decline" in label.lower())
+        # A number key picks the quick reply while the input is empty.
+        await pilot.press(str(decline))
+        await settle(pilot)
+        assert bubbles(app, "user")[-1].text == labels[decline - 1]
+        session = app.engine.conversation.session
+        assert session.slots.get("decision") == "decline"
+        stages = app.engine.stages
+        turns = 1
+        while turns < 30 and not session.finished and stages.index(session.stage or stages[0]) < 2:
+            await answer(pilot, ANSWERS)
+            turns += 1
+        # Every turn shows the person's message, and the coach answered each one.
+        assert len(bubbles(app, "user")) == turns
+        facts = {f.slot: f.value for f in app.engine.facts()}
+        assert facts["company"] == "Northwind"
+        assert facts["role"] == "Senior Data Analyst"
+        panel = app.screen.query_one(CasePanel)
+        assert panel.display
+        assert "Northwind" in rendered(panel.query_one("#case-facts"))
+        stepper = rendered(panel.query_one("#stepper"))
+        assert "✓ Clarify" in stepper  # the journey moved on, live
+        assert any("Northwind" in b.text for b in bubbles(app, "coach"))
+        # Everything went through the same store plain mode uses.
+        case = app.engine.store.load_case(app.engine.case_id)  # type: ignore[union-attr,arg-type]
+        sent = [t.user_text for t in case.transcript if t.user_text]
+        assert "Northwind" in sent and len(sent) == turns
+
+
+async def test_quick_reply_buttons_click_and_tab(home: Path) -> None:
+    app = make_app(home)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        buttons = list(app.screen.query(QuickReply))
+        await pilot.click(buttons[1])
+        await settle(pilot)
+        assert bubbles(app, "user")[-1].text == buttons[1].choice.label
+        assert isinstance(app.focused, ChatInput)  # focus goes back to typing
+        assert not app.screen.query(QuickReply)  # the choices belong to the last question
+
+
+async def test_number_keys_type_when_input_is_not_empty(home: Path) -> None:
+    app = make_app(home)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("a", "1")
+        assert app.screen.query_one(ChatInput).value == "a1"
+        assert not bubbles(app, "user")
+        # An out-of-range number with an empty input does nothing but ring the bell.
+        await pilot.press("backspace", "backspace", "9")
+        await settle(pilot)
+        assert not bubbles(app, "user")
+
+
+async def test_input_history_up_down(home: Path) -> None:
+    app = make_app(home)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await type_line(pilot, "Northwind")
+        field = app.screen.query_one(ChatInput)
+        await pilot.press("x")
+        await pilot.press("up")
+        assert field.value == "Northwind"
+        await pilot.press("up")
+        assert field.value == "I've decided to decline"
+        await pilot.press("down")
+        assert field.value == "Northwind"
+        await pilot.press("down")
+        assert field.value == "x"  # what was being typed comes back
+
+
+# -- safety -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", INJECTIONS)
+async def test_injection_shown_literally_and_inert(home: Path, text: str) -> None:
+    app = make_app(home)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        assert app.engine.conversation.session.spec.ask == "company"
+        await type_line(pilot, text)  # as the company name
+        mine = bubbles(app, "user")[-1]
+        assert mine.text == text
+        assert text in rendered(mine)
+        # When the engine keeps it (as the company), the coach repeats it and the case panel
+        # shows it: literally, both. (The engine may also decline it as a name; fine.)
+        if app.engine.conversation.session.slots.get("company") == text:
+            for _ in range(3):
+                if any(text in rendered(b) for b in bubbles(app, "coach")):
+                    break
+                await answer(pilot, ANSWERS)
+            assert any(text in rendered(b) for b in bubbles(app, "coach"))
+            assert text in rendered(app.screen.query_one("#case-facts"))
+        # Whatever the engine says back is shown literally too.
+        await app.chat.show([Say(f"You said {text}."), Say(text, speaker="manager")])
+        await settle(pilot)
+        assert f"You said {text}." in rendered(bubbles(app, "coach")[-1])
+        assert text in rendered(bubbles(app, "manager")[-1])
+        # Clicking on the "link" does nothing: the app is still running.
+        await pilot.click(mine)
+        await settle(pilot)
+        assert app.is_running
+        assert app.return_code is None
+
+
+async def test_ansi_escapes_never_reach_the_terminal(home: Path) -> None:
+    app = make_app(home)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        raw = "\x1b[31mred\x1b[0m \x1b]52;c;aGk=\x07done"
+        # Pasted: the control codes are taken out, with a notice.
+        field = app.screen.query_one(ChatInput)
+        field.post_message(events.Paste(raw))
+        await settle(pilot)
+        assert "\x1b" not in field.value and "red" in field.value
+        assert any("control" in str(n.message) for n in app._notifications)
+        field.value = ""
+        # Sent some other way (here straight to the composer): shown, but as visible symbols.
+        app.screen.query_one(Composer).send(raw)
+        await settle(pilot)
+        mine = bubbles(app, "user")[-1]
+        shown = rendered(mine)
+        assert "\x1b" not in shown and "\x07" not in shown
+        assert "␛[31mred" in shown
+        assert app.is_running
+
+
+async def test_huge_paste_is_trimmed_with_a_notice(home: Path) -> None:
+    app = make_app(home)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)  # now asked for the company: free text
+        field = app.screen.query_one(ChatInput)
+        field.post_message(events.Paste("word " * 400_000))
+        await settle(pilot)
+        assert MAX_INPUT_CHARS - 5 <= len(field.value) <= MAX_INPUT_CHARS
+        assert any(n.severity == "warning" for n in app._notifications)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert len(bubbles(app, "user")[-1].text) <= MAX_INPUT_CHARS
+        assert app.is_running
+
+
+async def test_notice_markup_is_not_parsed(home: Path) -> None:
+    app = make_app(home)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await app.chat.show([Notice("[/foo] [@click=app.quit]x[/] saved", "warning")])
+        await settle(pilot)
+        note = app._notifications
+        assert any(str(n.message) == "[/foo] [@click=app.quit]x[/] saved" for n in note)
+        assert app.is_running
+
+
+# -- every event type ----------------------------------------------------------------------
+
+
+def sample_draft(text: str = "Dear Dana,\n\nThank you for the offer.\n\nBest,\nSam") -> Draft:
+    return Draft(
+        kind="decline-another-offer",
+        tone="warm",
+        title="Decline [bold]note[/]",
+        text=text,
+        findings=(
+            Finding("gratitude", True, "Thanks them."),
+            Finding(
+                "reason",
+                False,
+                "Too much detail about pay.",
+                quote="the [/foo] salary",
+                suggestion="Keep it short.",
+            ),
+        ),
+        score=82,
+    )
+
+
+async def test_renders_every_event_type(home: Path) -> None:
+    app = make_app(home, typing_delay=0.05)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        events_ = [
+            Comparison(
+                "Your options",
+                (
+                    ComparisonRow("Northwind", 72.5, (("growth", 30.0),)),
+                    ComparisonRow("[b]Current[/b]", 55.0),
+                ),
+            ),
+            Advice("When they counteroffer", ("Thank them.", "Stay firm [/foo].")),
+            sample_draft(),
+            Scorecard(
+                "How that went",
+                (
+                    ScoreLine("warmth", True, "Warm."),
+                    ScoreLine("clarity", False, "Hedged.", quote="maybe", better="I've decided"),
+                ),
+            ),
+            Say("Oh. I'm sorry to hear that. [@click=app.quit]", speaker="manager"),
+            Choices((Choice("Try again", "again"),)),
+            End("Good luck."),
+        ]
+        task = app.chat.show(events_)
+        await task
+        await settle(pilot)
+        chart = app.screen.query_one(ComparisonChart)
+        assert "[b]Current[/b]" in rendered(chart) and "72.5" in rendered(chart)
+        assert "Stay firm [/foo]." in rendered(app.screen.query_one(".-advice"))
+        assert "Hedged." in rendered(app.screen.query_one(".-scorecard"))
+        manager = bubbles(app, "manager")[-1]
+        assert manager.has_class("-manager") and "[@click=app.quit]" in rendered(manager)
+        assert not app.screen.query(TypingIndicator)  # gone once the line arrived
+        assert app.screen.query_one(DraftCard)
+        assert app.chat.last_draft is not None
+
+
+async def test_manager_line_arrives_after_a_typing_pause(home: Path) -> None:
+    app = make_app(home, typing_delay=0.5)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.chat.run_worker(app.chat.show([Say("We'll miss you.", speaker="manager")]))
+        await pilot.pause(0.1)
+        assert app.screen.query(TypingIndicator)
+        assert not bubbles(app, "manager")
+        await settle(pilot)
+        assert bubbles(app, "manager")
+        assert not app.screen.query(TypingIndicator)
+
+
+async def test_draft_screen_copy_and_save(home: Path, tmp_path: Path) -> None:
+    app = make_app(home)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        draft = sample_draft()
+        await app.chat.show([draft])
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        assert isinstance(app.screen, DraftScreen)
+        text = rendered(app.screen.query_one("#draft-findings"))
+        assert "Too much detail about pay." in text and "the [/foo] salary" in text
+        await pilot.press("c")
+        assert app.clipboard == draft.text
+        assert any("clipboard" in str(n.message) for n in app._notifications)
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, SaveScreen)
+        target = tmp_path / "out" / "my draft.txt"
+        field = app.screen.query_one("#save-path")
+        field.value = str(target)  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert target.read_text(encoding="utf-8") == draft.text + "\n"
+        assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
+        assert isinstance(app.screen, DraftScreen)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, DraftScreen)
+
+
+async def test_export_transcript_from_palette_command(home: Path, tmp_path: Path) -> None:
+    app = make_app(home)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for wanted in (
+            "Start this case over",
+            "Copy the last draft",
+            "Export the transcript",
+            "Switch theme",
+            "Cases and follow-ups",
+        ):
+            assert wanted in titles
+        assert any(t.startswith("Go to stage: ") for t in titles)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Export the transcript")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SaveScreen)
+        target = tmp_path / "t.md"
+        app.screen.query_one("#save-path").value = str(target)  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await settle(pilot)
+        text = target.read_text(encoding="utf-8")
+        assert "**You:** I've decided to decline" in text
+
+
+async def test_restart_command_goes_through_the_engine(home: Path) -> None:
+    app = make_app(home)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await type_line(pilot, "Northwind")
+        assert app.engine.conversation.session.slots.get("company") == "Northwind"
+        restart = next(
+            c for c in app.get_system_commands(app.screen) if c.title == "Start this case over"
+        )
+        restart.callback()
+        await settle(pilot)
+        assert not app.engine.conversation.session.slots.get("company")
+
+
+async def test_theme_switch(home: Path) -> None:
+    app = make_app(home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        before = app.theme
+        await pilot.press("ctrl+t")
+        assert app.theme != before
+
+
+# -- layout and screens ---------------------------------------------------------------------
+
+
+async def test_case_panel_hides_when_narrow_and_toggles(home: Path) -> None:
+    app = make_app(home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        panel = app.screen.query_one(CasePanel)
+        assert not panel.display
+        await pilot.press("ctrl+b")
+        assert panel.display
+        await pilot.press("ctrl+b")
+        assert not panel.display
+        assert app.screen.sub_title.startswith("")  # the stage summary lives in the header
+        # Everything still fits: the input and the quick replies are on screen.
+        field = app.screen.query_one(ChatInput)
+        assert field.region.bottom <= 23
+        assert all(b.region.height for b in app.screen.query(QuickReply))
+
+
+async def test_help_screen_from_f1_and_question_mark(home: Path) -> None:
+    app = make_app(home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        keys = dict(app.screen.rows)
+        assert "1-9" in keys and any("Case" in v for v in keys.values())
+        await pilot.press("escape")
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.press("a", "question_mark")
+        assert app.screen.query_one(ChatInput).value == "a?"
+
+
+async def test_keymap_remaps_a_binding_by_id(home: Path) -> None:
+    app = make_app(home, keymap={"app.help": "f2"})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        assert isinstance(app.screen, HelpScreen)
+
+
+async def test_cases_screen_open_new_and_delete(home: Path) -> None:
+    first = make_app(home)
+    async with first.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await type_line(pilot, "[bold]Acme")
+        first_id = first.engine.case_id
+    app = make_app(home, new=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        # Resumed: the earlier turns are shown once, then the question again.
+        assert app.engine.case_id == first_id
+        assert app.screen.query(".-earlier")
+        asked = [
+            b.text for b in bubbles(app) if "company" in b.text.lower() or "role" in b.text.lower()
+        ]
+        assert asked.count(asked[-1]) <= 2
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        assert isinstance(app.screen, CasesScreen)
+        table = app.screen.query_one("#cases")
+        assert table.row_count == 1  # type: ignore[attr-defined]
+        assert "[bold]Acme" in str(table.get_row_at(0)[1])  # type: ignore[attr-defined]
+        await pilot.press("n")
+        await settle(pilot)
+        assert not isinstance(app.screen, CasesScreen)
+        assert app.engine.case_id != first_id
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        table = app.screen.query_one("#cases")
+        assert table.row_count == 2  # type: ignore[attr-defined]
+        # Delete the older case: press delete twice on its row.
+        row = next(i for i in range(2) if str(table.get_row_at(i)[0]) == str(first_id))  # type: ignore[attr-defined]
+        table.move_cursor(row=row)  # type: ignore[attr-defined]
+        await pilot.press("delete")
+        await pilot.press("delete")
+        await settle(pilot)
+        assert table.row_count == 1  # type: ignore[attr-defined]
+        await pilot.press("escape")
+        assert not isinstance(app.screen, CasesScreen)
+
+
+async def test_long_conversations_prune_old_messages(home: Path) -> None:
+    app = make_app(home, max_messages=20)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        log = app.screen.query_one(MessageLog)
+        for i in range(40):
+            await log.add(MessageBubble("user" if i % 2 else "coach", f"message {i}"))
+        await settle(pilot)
+        kept = [b.text for b in log.query(MessageBubble)]
+        assert len(kept) <= 25 and kept[-1] == "message 39"
+        assert log.query(LogNote).filter(".-pruned")
+        assert log.is_anchored
+        assert log.scroll_y == log.max_scroll_y  # pinned to the newest message
+
+
+async def test_scrolling_up_unpins_and_new_messages_do_not_yank(home: Path) -> None:
+    app = make_app(home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        log = app.screen.query_one(MessageLog)
+        for i in range(30):
+            await log.add(MessageBubble("coach", f"line {i}"))
+        await settle(pilot)
+        assert log.scroll_y == log.max_scroll_y
+        await pilot.press("pageup")
+        await settle(pilot)
+        held = log.scroll_y
+        assert held < log.max_scroll_y
+        await log.add(MessageBubble("coach", "new"))
+        await settle(pilot)
+        assert log.scroll_y == held
+        await pilot.press("ctrl+end")
+        await settle(pilot)
+        assert log.scroll_y == log.max_scroll_y
