@@ -1,0 +1,166 @@
+"""SVG snapshots of the main screens at 80x24 and 120x40 (cursor blink off, no animation,
+a pinned date and a fresh data folder). Regenerate with ``--snapshot-update`` after a
+deliberate change to the look or to the coach's words, and review the diff."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from bot.events import (
+    Advice,
+    Choice,
+    Choices,
+    Comparison,
+    ComparisonRow,
+    Draft,
+    Finding,
+    Say,
+    Scorecard,
+    ScoreLine,
+)
+from bot.tui import CoachApp
+from bot.tui.engine import EngineOptions
+from bot.tui.widgets.message_log import MessageLog
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+TODAY = dt.date(2026, 11, 20)
+
+
+@pytest.fixture
+def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CoachApp:
+    monkeypatch.setenv("DECLINE_COACH_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "disabled")
+    opts = EngineOptions(data_dir=str(tmp_path / "home"), new=True, today=TODAY, seed=0)
+    coach = CoachApp(opts, typing_delay=0, cursor_blink=False)
+    coach.animation_level = "none"
+    return coach
+
+
+async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    app = pilot.app
+    for _ in range(500):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        if app.engine.ready and not any(w.is_running and w.group == "turns" for w in app.workers):
+            break
+    await pilot.pause()
+
+
+async def say(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press(*list(text), "enter")
+    await settle(pilot)
+
+
+DRAFT = Draft(
+    kind="decline-another-offer",
+    tone="warm",
+    title="Declining the offer",
+    text=(
+        "Dear Dana,\n\nThank you so much for the offer for the Senior Data Analyst role. "
+        "After a lot of thought I've decided to accept another position.\n\n"
+        "I really enjoyed meeting the team and hope our paths cross again.\n\nBest wishes,\nSam"
+    ),
+    findings=(
+        Finding("gratitude", True, "Thanks them for the offer."),
+        Finding("clear decision", True, "Says no in the first paragraph."),
+        Finding(
+            "door open",
+            False,
+            "Could say more about staying in touch.",
+            quote="hope our paths cross",
+            suggestion="Offer to stay in touch on LinkedIn.",
+        ),
+    ),
+    score=86,
+)
+
+CARDS = [
+    Say("Here is how your two options compare on what matters to you."),
+    Comparison(
+        "Your options",
+        (
+            ComparisonRow("Northwind offer", 64.0, (("growth", 24.0), ("pay", 22.0))),
+            ComparisonRow("Stay at [b]Acme[/b]", 71.5, (("team", 30.0), ("commute", 18.0))),
+        ),
+        close_call=True,
+        note="A close call: trust your gut on the tie-breaker.",
+    ),
+    Advice("If they counteroffer", ("Thank them for it.", "Restate your decision once, kindly.")),
+    Say("Thanks for letting me know. Can I ask what tipped it?", speaker="manager"),
+    Scorecard(
+        "How the call went",
+        (
+            ScoreLine("warmth", True, "You thanked them."),
+            ScoreLine(
+                "clarity", False, "You hedged.", quote="I might maybe", better="I've decided"
+            ),
+        ),
+    ),
+    DRAFT,
+    Choices((Choice("Rehearse again", "again"), Choice("Move on", "next"))),
+]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_opening(snap_compare, app: CoachApp, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(app, terminal_size=size, run_before=settle)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_mid_conversation(snap_compare, app: CoachApp, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await say(pilot, "Northwind")
+        await say(pilot, "Senior Data Analyst")
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_cards(snap_compare, app: CoachApp, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.app.screen.query_one(MessageLog).clear()
+        await pilot.app.chat.show(CARDS)
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_case_panel_shown_on_narrow(snap_compare, app: CoachApp, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await say(pilot, "[@click=app.quit] {{ 7*7 }}")
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_draft_screen(snap_compare, app: CoachApp, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.app.chat.show([DRAFT])
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_help_screen(snap_compare, app: CoachApp, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
