@@ -325,7 +325,7 @@ def _check_intents(content: Content) -> list[Problem]:
             without[intent.name] = phrases[intent.name][:k] + phrases[intent.name][k + 1 :]
             short = {name: [p for p in v if norm.normalise(p) != norm.normalise(phrase)] for name, v in shorts.items()}
             loo = PhraseMatcher(without, norm, short=short, config=base.config)
-            got = loo.match(phrase)
+            got = loo.match(phrase, allowed=phrases.keys())
             if got.label is not None and got.label != intent.name and got.score >= OUTSCORED:
                 out.append(_p(content, intent.file, line,
                               f"example '{phrase}' of '{intent.name}' is outscored by '{got.example}' of "

@@ -107,6 +107,7 @@ class IntentSpec:
     examples: list[str]
     short: list[str]
     is_global: bool = False
+    local: bool = False  # only heard where a state listens for it (never in open matching)
     domain: bool = False
     when_negated: str | None = None
     file: str = ""
@@ -153,6 +154,7 @@ class Content:
             domain_labels=frozenset(i.name for i in self.intents.values() if i.domain),
             domain_terms=self.domain_terms,
             common_terms=self.common_terms,
+            open_labels=frozenset(i.name for i in self.intents.values() if not i.local),
             flips={i.name: i.when_negated for i in self.intents.values() if i.when_negated},
         )
         return PhraseMatcher(
@@ -345,6 +347,7 @@ def _load_intents(path: Path) -> dict[str, IntentSpec]:
             examples=_string_list(examples, path, idict.line_of("examples"), f"intent '{name}' examples"),
             short=_string_list(idict.get("short"), path, idict.line_of("short"), f"intent '{name}' short"),
             is_global=bool(idict.get("global", False)),
+            local=bool(idict.get("local", False)),
             domain=bool(idict.get("domain", False)),
             when_negated=idict.get("when_negated"),
             file=str(path),

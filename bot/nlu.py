@@ -75,7 +75,7 @@ class _Example:
 @dataclass
 class MatcherConfig:
     # Calibrated with bench/intents.py on the dev paraphrases and CLINC150 (see README).
-    threshold: float = 56.0
+    threshold: float = 59.0
     margin: float = 3.0
     short_threshold: float = 88.0
     domain_penalty: float = 0.7  # multiplier for domain labels when no domain word is present
@@ -86,6 +86,8 @@ class MatcherConfig:
     coverage_max_tokens: int = 8  # long texts are left to phrase matching
     common_weight: float = 0.4  # an everyday word explains less of a text than a distinctive one
     common_terms: frozenset[str] = field(default_factory=frozenset)
+    # Labels considered when no state narrows the choice (None: all of them).
+    open_labels: frozenset[str] | None = None
     unexplained_floor: float = 0.7  # a score keeps this share even when no word is explained
     domain_labels: frozenset[str] = field(default_factory=frozenset)
     domain_terms: frozenset[str] = field(default_factory=frozenset)
@@ -140,7 +142,7 @@ class PhraseMatcher:
     # -- public -----------------------------------------------------------------------------
 
     def match(self, text: str, allowed: Iterable[str] | None = None) -> Match:
-        allow = frozenset(allowed) if allowed is not None else None
+        allow = frozenset(allowed) if allowed is not None else self.config.open_labels
         norm = self.norm.normalise(text)
         if not norm.strip():
             return Match(text, None, 0.0, reason="empty")

@@ -29,6 +29,7 @@ SNAPSHOT_VERSION = 1
 _CHOICE_NUMBER = re.compile(r"^\s*(?:option|choice|number|no\.?|#)?\s*(\d{1,2})\s*[.)]?\s*$", re.IGNORECASE)
 _MAX_AUTO_STEPS = 25  # pass-through states followed in one turn before we stop (a loop guard)
 _FREE_TEXT = ("text", "person", "company", "role", "list")
+GLOBAL_MIN_SCORE = 75.0  # a fuzzy help/back/restart/quit needs at least this
 
 
 class Session:
@@ -265,8 +266,16 @@ class Session:
         return False
 
     def _global(self, text: str, free_text: bool) -> bool:
-        m = self.match_intent(text, self.content.global_intents)
-        if m.label is None or (free_text and m.reason != "exact"):
+        # Global words must win outright: "one round" must not restart the case and
+        # "nothing really" must not end it. Exact replies always count; a fuzzy reading only
+        # when the global intent beats every other intent and scores well.
+        m = self.match_intent(text)
+        if m.label not in self.content.global_intents:
+            return False
+        exact = m.reason in ("exact", "typo")
+        if free_text and not exact:
+            return False
+        if not exact and m.score < GLOBAL_MIN_SCORE:
             return False
         getattr(self, f"_do_{m.label}", self._do_help)()
         return True

@@ -50,7 +50,8 @@ def test_names_and_titles() -> None:
     assert parse_person("her name is dana rivera") == "Dana Rivera"
     assert parse_person("i don't know") is None
     assert parse_company("it's Globex") == "Globex"
-    assert parse_company("{{ 7*7 }}") == "{{ 7*7 }}"
+    assert parse_company("{{ 7*7 }} Industries") == "{{ 7*7 }} Industries"
+    assert parse_company("1") is None
     assert parse_role("a senior data analyst role") == "senior data analyst"
 
 
