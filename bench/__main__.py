@@ -15,7 +15,15 @@ import time
 import traceback
 from typing import Any
 
-MODULES = ("bench.intents", "bench.scenarios", "bench.critic", "bench.rehearsal", "bench.engine", "bench.tui", "bench.store")
+MODULES = (
+    "bench.intents",
+    "bench.scenarios",
+    "bench.critic",
+    "bench.rehearsal",
+    "bench.engine",
+    "bench.tui",
+    "bench.store",
+)
 
 
 def _rows(module_name: str) -> list[dict[str, Any]]:

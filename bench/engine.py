@@ -1,6 +1,6 @@
 """Engine costs, as ratios (never absolute times): per turn, plain start-up, memory growth.
 
-    python -m bench.engine
+python -m bench.engine
 """
 
 from __future__ import annotations
@@ -96,8 +96,15 @@ def _peak_rss_kb(turns: int) -> int:
     )
     lines = "\n".join(SCRIPT[i % len(SCRIPT)] for i in range(turns)) + "\n"
     env = {**os.environ, "DECLINE_COACH_HOME": str(ROOT / ".bench-home")}
-    r = subprocess.run([sys.executable, "-c", code, "chat", "--plain", "--no-save"], input=lines,
-                       capture_output=True, text=True, env=env, cwd=ROOT, check=False)
+    r = subprocess.run(
+        [sys.executable, "-c", code, "chat", "--plain", "--no-save"],
+        input=lines,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        check=False,
+    )
     return int(r.stderr.strip().splitlines()[-1])
 
 
@@ -126,12 +133,24 @@ def session_growth(content: Content) -> float:
 def run() -> list[dict[str, Any]]:
     content = load_content()
     return [
-        {"name": "per-turn cost vs bare extractOne", "value": per_turn_ratio(content), "target": 3.0,
-         "lower_is_better": True},
-        {"name": "plain start-up vs importing the libraries", "value": startup_ratio(), "target": 2.0,
-         "lower_is_better": True},
-        {"name": "memory after 1,000 turns vs 10 (process)", "value": memory_ratio(), "target": 1.2,
-         "lower_is_better": True},
+        {
+            "name": "per-turn cost vs bare extractOne",
+            "value": per_turn_ratio(content),
+            "target": 3.0,
+            "lower_is_better": True,
+        },
+        {
+            "name": "plain start-up vs importing the libraries",
+            "value": startup_ratio(),
+            "target": 2.0,
+            "lower_is_better": True,
+        },
+        {
+            "name": "memory after 1,000 turns vs 10 (process)",
+            "value": memory_ratio(),
+            "target": 1.2,
+            "lower_is_better": True,
+        },
     ]
 
 

@@ -1,6 +1,6 @@
 """Intent accuracy on blind held-out paraphrases, and off-topic rejection on CLINC150.
 
-    python -m bench.intents
+python -m bench.intents
 """
 
 from __future__ import annotations
@@ -42,20 +42,23 @@ def run(verbose: bool = False) -> list[dict[str, Any]]:
             got = matcher.match(text)
             if got.label != label:
                 wrong.append((label, got.label, round(got.score), got.reason, text))
-    rows.append({"name": "intent accuracy (blind paraphrases)", "value": correct / len(held),
-                 "target": 0.90, "n": len(held)})
+    rows.append(
+        {"name": "intent accuracy (blind paraphrases)", "value": correct / len(held), "target": 0.90, "n": len(held)}
+    )
     lines = clinc_lines()
     if lines:
         hits = collections.Counter(matcher.match(t).label for t in lines)
         rejected = hits[None] / len(lines)
-        rows.append({"name": "intent off-topic rejection (clinc150)", "value": rejected, "target": 0.95,
-                     "n": len(lines)})
+        rows.append(
+            {"name": "intent off-topic rejection (clinc150)", "value": rejected, "target": 0.95, "n": len(lines)}
+        )
     extra = HERE / "data" / "offtopic_extra.txt"
     if extra.is_file():
         texts = [t for t in extra.read_text(encoding="utf-8").splitlines() if t.strip()]
         rejected = sum(1 for t in texts if matcher.match(t).label is None) / len(texts)
-        rows.append({"name": "intent off-topic rejection (hard negatives)", "value": rejected,
-                     "target": 0.90, "n": len(texts)})
+        rows.append(
+            {"name": "intent off-topic rejection (hard negatives)", "value": rejected, "target": 0.90, "n": len(texts)}
+        )
     if verbose:
         for w in wrong:
             print("MISS", w)

@@ -135,19 +135,41 @@ def _check_targets(content: Content) -> list[Problem]:
         for edge in st.edges():
             target = content.resolve(edge.goto, st.flow)
             if not target.startswith("@") and target not in content.states:
-                out.append(_p(content, edge.file or st.file, edge.line or st.line,
-                              f"state '{st.full}' goes to unknown state '{edge.goto}'"))
+                out.append(
+                    _p(
+                        content,
+                        edge.file or st.file,
+                        edge.line or st.line,
+                        f"state '{st.full}' goes to unknown state '{edge.goto}'",
+                    )
+                )
             for key in edge.set:
                 if key not in content.slots:
-                    out.append(_p(content, edge.file or st.file, edge.line or st.line, f"'set' names unknown slot '{key}'"))
+                    out.append(
+                        _p(content, edge.file or st.file, edge.line or st.line, f"'set' names unknown slot '{key}'")
+                    )
             if edge.cond:
                 out += _check_expr(content, edge.cond, edge.file or st.file, edge.line or st.line)
         for intent in st.on:
             if intent not in content.intents:
-                out.append(_p(content, st.file, st.on[intent].line or st.line, f"state '{st.full}' listens for unknown intent '{intent}'"))
+                out.append(
+                    _p(
+                        content,
+                        st.file,
+                        st.on[intent].line or st.line,
+                        f"state '{st.full}' listens for unknown intent '{intent}'",
+                    )
+                )
         for choice in st.choices:
             if choice.intent and choice.intent not in content.intents:
-                out.append(_p(content, st.file, choice.edge.line, f"choice '{choice.label}' names unknown intent '{choice.intent}'"))
+                out.append(
+                    _p(
+                        content,
+                        st.file,
+                        choice.edge.line,
+                        f"choice '{choice.label}' names unknown intent '{choice.intent}'",
+                    )
+                )
             if choice.when:
                 out += _check_expr(content, choice.when, st.file, choice.edge.line)
         if st.ask and st.ask not in content.slots:
@@ -162,9 +184,11 @@ def _check_targets(content: Content) -> list[Problem]:
     for flow in content.flows.values():
         if flow.stage and stages and flow.stage not in stages:
             out.append(_p(content, flow.file, flow.line, f"stage '{flow.stage}' is not one of coach.yaml's stages"))
-    for intent in content.intents.values():
-        if intent.when_negated and intent.when_negated not in content.intents:
-            out.append(_p(content, intent.file, intent.line, f"when_negated names unknown intent '{intent.when_negated}'"))
+    for spec in content.intents.values():
+        if spec.when_negated and spec.when_negated not in content.intents:
+            out.append(
+                _p(content, spec.file, spec.line, f"when_negated names unknown intent '{spec.when_negated}'")
+            )
     return out
 
 
@@ -196,15 +220,30 @@ def _check_reachability(content: Content) -> list[Problem]:
                 todo.append(target)
     for full, st in content.states.items():
         if full not in seen:
-            out.append(_p(content, st.file, st.line, f"state '{full}' cannot be reached from the start or any menu flow"))
+            out.append(
+                _p(content, st.file, st.line, f"state '{full}' cannot be reached from the start or any menu flow")
+            )
         if st.final:
             continue
         edges = st.edges()
         if not edges:
-            out.append(_p(content, st.file, st.line, f"state '{full}' is a dead end: no choices, intents or next, and not `end: true`"))
+            out.append(
+                _p(
+                    content,
+                    st.file,
+                    st.line,
+                    f"state '{full}' is a dead end: no choices, intents or next, and not `end: true`",
+                )
+            )
         elif not st.choices and not st.on and all(e.cond for e in st.next):
-            out.append(_p(content, st.file, st.line,
-                          f"state '{full}' may be a dead end: every `next` has an `if`; add one without `if` as the fallback"))
+            out.append(
+                _p(
+                    content,
+                    st.file,
+                    st.line,
+                    f"state '{full}' may be a dead end: every `next` has an `if`; add one without `if` as the fallback",
+                )
+            )
     return out
 
 
@@ -243,7 +282,9 @@ def _check_prompts(content: Content, renderer: Renderer) -> list[Problem]:
         for name in sorted(names - known - set(extra)):
             out.append(_p(content, file, line, f"prompt reads '{name}', which is not a slot"))
         for name in sorted((names & set(content.slots)) - filled):
-            out.append(_p(content, file, line, f"slot '{name}' is used here but no state, choice or action ever fills it"))
+            out.append(
+                _p(content, file, line, f"slot '{name}' is used here but no state, choice or action ever fills it")
+            )
         try:
             renderer.inline(source, {**ctx, **dict.fromkeys(extra, "x")}, origin="")
         except RenderError as exc:
@@ -291,7 +332,9 @@ def _check_template_files(content: Content, renderer: Renderer) -> list[Problem]
                 renderer.file(name, ctx)
             except RenderError as exc:
                 st: StateSpec = used[name]
-                out.append(_p(content, str(path), 0, f"fails to render for state '{st.full}' with sample values: {exc}"))
+                out.append(
+                    _p(content, str(path), 0, f"fails to render for state '{st.full}' with sample values: {exc}")
+                )
     return out
 
 
@@ -307,7 +350,9 @@ def _check_intents(content: Content) -> list[Problem]:
                 line = intent.example_lines[i - len(intent.short)]
             other = owner.get(key)
             if other is not None and other != intent.name:
-                out.append(_p(content, intent.file, line, f"example '{phrase}' is in both '{other}' and '{intent.name}'"))
+                out.append(
+                    _p(content, intent.file, line, f"example '{phrase}' is in both '{other}' and '{intent.name}'")
+                )
             owner.setdefault(key, intent.name)
     # Leave one out: with the example removed, would the matcher read it as another intent?
     # Then the other intent's examples outscore it, and a paraphrase of it will be misread.
@@ -327,7 +372,13 @@ def _check_intents(content: Content) -> list[Problem]:
             loo = PhraseMatcher(without, norm, short=short, config=base.config)
             got = loo.match(phrase, allowed=phrases.keys())
             if got.label is not None and got.label != intent.name and got.score >= OUTSCORED:
-                out.append(_p(content, intent.file, line,
-                              f"example '{phrase}' of '{intent.name}' is outscored by '{got.example}' of "
-                              f"'{got.matched_label}' (it would be read as '{got.label}', score {got.score:.0f})"))
+                out.append(
+                    _p(
+                        content,
+                        intent.file,
+                        line,
+                        f"example '{phrase}' of '{intent.name}' is outscored by '{got.example}' of "
+                        f"'{got.matched_label}' (it would be read as '{got.label}', score {got.score:.0f})",
+                    )
+                )
     return out

@@ -221,8 +221,19 @@ def _edge(value: Any, path: Path, line: int, what: str) -> Edge:
 
 
 _STATE_KEYS = {
-    "say", "template", "do", "ask", "choices", "on", "next", "help", "reprompt", "stage",
-    "optional", "end", "multiline",
+    "say",
+    "template",
+    "do",
+    "ask",
+    "choices",
+    "on",
+    "next",
+    "help",
+    "reprompt",
+    "stage",
+    "optional",
+    "end",
+    "multiline",
 }
 
 
@@ -320,16 +331,26 @@ def _load_slots(path: Path) -> dict[str, SlotSpec]:
         sd = _mapping(raw or {}, path, line, f"slot '{name}'")
         stype = str(sd.get("type", "text"))
         if stype not in SLOT_TYPES:
-            raise ContentError(path, sd.line_of("type"), f"slot '{name}': unknown type '{stype}' (one of {', '.join(SLOT_TYPES)})")
+            raise ContentError(
+                path, sd.line_of("type"), f"slot '{name}': unknown type '{stype}' (one of {', '.join(SLOT_TYPES)})"
+            )
         options: dict[str, list[str]] = {}
         if stype == "choice":
             opts = _mapping(_req(sd, "options", path, f"slot '{name}'"), path, sd.line_of("options"), "options")
             options = {str(k): _string_list(v, path, opts.line_of(k), f"option '{k}'") for k, v in opts.items()}
         out[name] = SlotSpec(
-            name=name, type=stype, label=str(sd.get("label") or name.replace("_", " ")),
-            file=str(path), line=line, panel=bool(sd.get("panel", False)), options=options,
-            min=sd.get("min"), max=sd.get("max"), pattern=sd.get("pattern"),
-            invalid=sd.get("invalid"), max_length=int(sd.get("max_length", 200)),
+            name=name,
+            type=stype,
+            label=str(sd.get("label") or name.replace("_", " ")),
+            file=str(path),
+            line=line,
+            panel=bool(sd.get("panel", False)),
+            options=options,
+            min=sd.get("min"),
+            max=sd.get("max"),
+            pattern=sd.get("pattern"),
+            invalid=sd.get("invalid"),
+            max_length=int(sd.get("max_length", 200)),
         )
     return out
 
@@ -371,8 +392,12 @@ def _load_lexicon(path: Path) -> tuple[Normaliser, frozenset[str], frozenset[str
         stopwords=_string_list(d.get("stopwords"), path, d.line_of("stopwords"), "stopwords"),
         negations=_string_list(d.get("negations"), path, d.line_of("negations"), "negations"),
     )
-    terms = frozenset(norm.normalise(t) for t in _string_list(d.get("domain_terms"), path, d.line_of("domain_terms"), "domain_terms"))
-    common = frozenset(norm.normalise(t) for t in _string_list(d.get("common_words"), path, d.line_of("common_words"), "common_words"))
+    terms = frozenset(
+        norm.normalise(t) for t in _string_list(d.get("domain_terms"), path, d.line_of("domain_terms"), "domain_terms")
+    )
+    common = frozenset(
+        norm.normalise(t) for t in _string_list(d.get("common_words"), path, d.line_of("common_words"), "common_words")
+    )
     return norm, terms, common
 
 
@@ -390,7 +415,9 @@ def load_content(dialogues: Path | None = None, templates: Path | None = None) -
     coach_path = dialogues / "coach.yaml"
     coach = _mapping(load_yaml(coach_path), coach_path, 1, "coach.yaml")
     files["coach.yaml"] = coach
-    messages = _mapping(_req(coach, "messages", coach_path, "coach.yaml"), coach_path, coach.line_of("messages"), "messages")
+    messages = _mapping(
+        _req(coach, "messages", coach_path, "coach.yaml"), coach_path, coach.line_of("messages"), "messages"
+    )
     flows: dict[str, FlowSpec] = {}
     flow_dir = dialogues / "flows"
     for path in sorted(flow_dir.glob("*.yaml")):
@@ -403,10 +430,18 @@ def load_content(dialogues: Path | None = None, templates: Path | None = None) -
     start = str(_req(coach, "start", coach_path, "coach.yaml"))
     stages = _string_list(coach.get("stages"), coach_path, coach.line_of("stages"), "stages")
     content = Content(
-        dialogues=dialogues, templates=templates, normaliser=normaliser, domain_terms=domain_terms,
+        dialogues=dialogues,
+        templates=templates,
+        normaliser=normaliser,
+        domain_terms=domain_terms,
         common_terms=common_terms,
-        intents=intents, slots=slots, flows=flows, messages={str(k): str(v) for k, v in messages.items()},
-        start=start, stages=stages, files=files,
+        intents=intents,
+        slots=slots,
+        flows=flows,
+        messages={str(k): str(v) for k, v in messages.items()},
+        start=start,
+        stages=stages,
+        files=files,
     )
     resolved = content.resolve(start, start)
     if resolved.partition(".")[0] not in flows or resolved not in content.states:

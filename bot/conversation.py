@@ -18,7 +18,17 @@ from bot.session import Session
 from bot.store import Store, StoreProblem
 
 # The slots that make up a logged decision; a change to any of them re-logs it.
-_DECISION_SLOTS = ("decision", "reason", "channel", "company", "role", "manager", "recruiter", "offer_date", "interviewers")
+_DECISION_SLOTS = (
+    "decision",
+    "reason",
+    "channel",
+    "company",
+    "role",
+    "manager",
+    "recruiter",
+    "offer_date",
+    "interviewers",
+)
 
 
 @dataclass

@@ -69,8 +69,11 @@ def _render(session: Session, kind: str) -> list[Event]:
     session.slots["last_draft"] = draft.text
     session.slots["last_draft_kind"] = draft.kind
     failed = [f.check for f in draft.findings if not f.ok]
-    intro = Say(session.render_file("drafting/intro.j2", kind=kind, title=draft.title, tone=draft.tone,
-                                    failed=failed, score=draft.score))
+    intro = Say(
+        session.render_file(
+            "drafting/intro.j2", kind=kind, title=draft.title, tone=draft.tone, failed=failed, score=draft.score
+        )
+    )
     return [intro, draft]
 
 

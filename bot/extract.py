@@ -15,16 +15,45 @@ _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
 _MONTHS = {
     m: i + 1
     for i, names in enumerate(
-        [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
-         ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
-         ("october", "oct"), ("november", "nov"), ("december", "dec")]
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ]
     )
     for m in names
 }
 _NUMBER_WORDS = {
-    "zero": 0, "one": 1, "a": 1, "an": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fourteen": 14,
-    "a couple of": 2, "couple of": 2, "a few": 3, "few": 3, "several": 3,
+    "zero": 0,
+    "one": 1,
+    "a": 1,
+    "an": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fourteen": 14,
+    "a couple of": 2,
+    "couple of": 2,
+    "a few": 3,
+    "few": 3,
+    "several": 3,
 }
 _NUM = r"(\d+|" + "|".join(sorted((re.escape(k) for k in _NUMBER_WORDS), key=len, reverse=True)) + r")"
 
@@ -106,8 +135,8 @@ def parse_date(text: str, today: dt.date) -> DateValue | None:
         return DateValue(today + dt.timedelta(days=n), m[0])
     m = re.search(rf"\b{_NUM}\s+(day|week)s?\s+ago\b", s)
     if m:
-        n = _num(m[1])
-        delta = dt.timedelta(weeks=n) if m[2] == "week" else dt.timedelta(days=n)
+        count = _num(m[1])
+        delta = dt.timedelta(weeks=count) if m[2] == "week" else dt.timedelta(days=count)
         return DateValue(today - delta, m[0])
     m = re.search(r"\blast\s+week\b", s)
     if m:
@@ -122,12 +151,12 @@ def parse_date(text: str, today: dt.date) -> DateValue | None:
     if m:
         target = _WEEKDAYS.index(m[2])
         if m[1] == "last":
-            delta = (today.weekday() - target) % 7 or 7
-            return DateValue(today - dt.timedelta(days=delta), m[0].strip())
-        delta = (target - today.weekday()) % 7
-        if m[1] == "next" and delta == 0:
-            delta = 7
-        return DateValue(today + dt.timedelta(days=delta), m[0].strip())
+            back = (today.weekday() - target) % 7 or 7
+            return DateValue(today - dt.timedelta(days=back), m[0].strip())
+        ahead = (target - today.weekday()) % 7
+        if m[1] == "next" and ahead == 0:
+            ahead = 7
+        return DateValue(today + dt.timedelta(days=ahead), m[0].strip())
     return None
 
 

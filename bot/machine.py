@@ -22,7 +22,7 @@ class _DotState(NestedState):
     separator = "."
 
 
-class CoachMachine(HierarchicalMachine):  # type: ignore[misc]
+class CoachMachine(HierarchicalMachine):
     state_cls = _DotState
 
 
@@ -73,7 +73,7 @@ def mermaid(content: Content, flow: str | None = None) -> str:
 
     flows = [content.flows[flow]] if flow else list(content.flows.values())
     for f in flows:
-        lines.append(f"    state \"{f.title}\" as {f.name.replace('-', '_')} {{")
+        lines.append(f'    state "{f.title}" as {f.name.replace("-", "_")} {{')
         lines.append(f"        [*] --> {node(f.name + '.' + f.initial)}")
         for st in f.states.values():
             lines.append(f"        {node(st.full)} : {st.name}")

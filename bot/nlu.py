@@ -50,9 +50,7 @@ class Match:
             "text": self.text,
             key: self.label,
             "score": round(self.score, 1),
-            "alternatives": [
-                {key: a.label, "score": round(a.score, 1)} for a in self.alternatives
-            ],
+            "alternatives": [{key: a.label, "score": round(a.score, 1)} for a in self.alternatives],
             "negated": self.negated,
             "explain": {
                 "example": self.example,
@@ -178,10 +176,18 @@ class PhraseMatcher:
                 best = (s, ex)
         if best and best[0] >= self.config.short_threshold:
             ex = best[1]
-            return Match(text, ex.label, best[0], example=ex.text, matched_label=ex.label, margin=best[0], reason="typo")
+            return Match(
+                text, ex.label, best[0], example=ex.text, matched_label=ex.label, margin=best[0], reason="typo"
+            )
         score = best[0] if best else 0.0
-        return Match(text, None, score, example=best[1].text if best else None,
-                     matched_label=best[1].label if best else None, reason="low-score")
+        return Match(
+            text,
+            None,
+            score,
+            example=best[1].text if best else None,
+            matched_label=best[1].label if best else None,
+            reason="low-score",
+        )
 
     def _fix_typo(self, token: str) -> str:
         """A misspelt word becomes the example word it nearly is ("negociate" -> "negotiate")."""
@@ -235,9 +241,7 @@ class PhraseMatcher:
             choices = [self._contents[i] for i in idx]
         if not choices:
             return Match(text, None, 0.0, reason="low-score")
-        shortlist = process.extract(
-            content, choices, scorer=fuzz.token_set_ratio, processor=None, limit=cfg.shortlist
-        )
+        shortlist = process.extract(content, choices, scorer=fuzz.token_set_ratio, processor=None, limit=cfg.shortlist)
         # Domain words are looked for in the words as typed: "turn down the volume" becomes
         # "decline the volume" after folding, but nobody typed a job-offer word.
         domain_ok = self.has_domain_word(self.norm.normalise(text, synonyms=False))

@@ -368,7 +368,10 @@ class Session:
 
             norm = self.content.normaliser.normalise(text)
             scored = sorted(
-                ((fuzz.token_sort_ratio(norm, self.content.normaliser.normalise(c.label)), i) for i, c in enumerate(choices)),
+                (
+                    (fuzz.token_sort_ratio(norm, self.content.normaliser.normalise(c.label)), i)
+                    for i, c in enumerate(choices)
+                ),
                 reverse=True,
             )
             if scored and scored[0][0] >= 85 and (len(scored) == 1 or scored[0][0] - scored[1][0] >= 8):
@@ -405,6 +408,7 @@ class Session:
             return (m.label == "affirm", True) if m.label else (None, False)
         if stype in ("person", "company", "role", "text", "list") and self._skip_words(text):
             return None, False
+        v: Any
         if stype == "person":
             v = extract.parse_person(text)
         elif stype == "company":
@@ -442,16 +446,20 @@ class Session:
                 p = self.content.normaliser.normalise(phrase)
                 if p == norm:
                     return key
-                score = fuzz.token_set_ratio(norm, p) if len(p.split()) > 1 or len(norm.split()) > 1 else fuzz.ratio(norm, p)
+                score = (
+                    fuzz.token_set_ratio(norm, p)
+                    if len(p.split()) > 1 or len(norm.split()) > 1
+                    else fuzz.ratio(norm, p)
+                )
                 if score > best[0]:
                     best = (score, key)
         return best[1] if best[0] >= 85 else None
 
     def _validate(self, slot: Any, value: Any) -> str | None:
         bad = False
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            if (slot.min is not None and value < slot.min) or (slot.max is not None and value > slot.max):
-                bad = True
+        is_number = isinstance(value, int | float) and not isinstance(value, bool)
+        if is_number and ((slot.min is not None and value < slot.min) or (slot.max is not None and value > slot.max)):
+            bad = True
         if isinstance(value, str):
             if len(value) > slot.max_length:
                 bad = True
@@ -460,8 +468,9 @@ class Session:
         if not bad:
             return None
         template = slot.invalid or self.content.messages["invalid"]
-        return self.render(template, origin=f"{slot.file}:{slot.line}", value=value, label=slot.label,
-                           min=slot.min, max=slot.max)
+        return self.render(
+            template, origin=f"{slot.file}:{slot.line}", value=value, label=slot.label, min=slot.min, max=slot.max
+        )
 
     def _opportunistic(self, text: str, exclude: str | None = None) -> None:
         """Keep facts mentioned in passing, without overwriting anything already known."""
@@ -490,7 +499,9 @@ class Session:
         self.misses += 1
         if self.misses == 1:
             key = "rephrase"
-            self._emit(Say(self.render(st.reprompt, origin=f"{st.file}:{st.line}") if st.reprompt else self.message(key)))
+            self._emit(
+                Say(self.render(st.reprompt, origin=f"{st.file}:{st.line}") if st.reprompt else self.message(key))
+            )
             self._render_state(st, reprompt=True)
         elif self.misses == 2:
             self._say_msg("spelled_out")
@@ -528,7 +539,11 @@ class Session:
     def _take(self, st: StateSpec, edge: Edge) -> None:
         self.misses = 0
         for key, value in edge.set.items():
-            self.slots[key] = self.render(value, origin=f"{edge.file}:{edge.line}") if isinstance(value, str) and "{" in value else value
+            self.slots[key] = (
+                self.render(value, origin=f"{edge.file}:{edge.line}")
+                if isinstance(value, str) and "{" in value
+                else value
+            )
         if edge.say:
             self._emit(Say(self.render(edge.say, origin=f"{edge.file}:{edge.line}")))
         target = self.content.resolve(edge.goto, st.flow)

@@ -58,9 +58,7 @@ def sanitise(raw: str, *, limit: int = MAX_INPUT_CHARS, multiline: bool = False)
             if multiline:
                 continue
             kept.append(" ")
-        elif ch in _BIDI_CONTROLS:
-            continue
-        elif unicodedata.category(ch) == "Cc":
+        elif ch in _BIDI_CONTROLS or unicodedata.category(ch) == "Cc":
             continue
         else:
             kept.append(ch)
@@ -98,9 +96,7 @@ class Normaliser:
         # One alternation, longest phrases first so "turn down" wins over "turn".
         self._synonym_map = {k.lower(): v.lower() for k, v in (synonyms or {}).items()}
         keys = sorted(self._synonym_map, key=len, reverse=True)
-        self._synonyms = (
-            re.compile(r"\b(?:" + "|".join(re.escape(k) for k in keys) + r")\b") if keys else None
-        )
+        self._synonyms = re.compile(r"\b(?:" + "|".join(re.escape(k) for k in keys) + r")\b") if keys else None
         self.stopwords = frozenset(w.lower() for w in stopwords)
         self.negations = frozenset(w.lower() for w in negations)
         self._cache: dict[str, str] = {}
@@ -113,7 +109,7 @@ class Normaliser:
         s = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
         words = []
         for w in re.split(r"\s+", s):
-            core = w.strip(".,!?;:\"()[]{}<>")
+            core = w.strip('.,!?;:"()[]{}<>')
             words.append(self.contractions.get(core, w))
         s = " ".join(words)
         s = _NON_WORD.sub(" ", s).replace("'", "")

@@ -27,8 +27,13 @@ def _copy(tmp_path: Path) -> tuple[Path, Path]:
 def _run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     env = {**os.environ}
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
-        env=env, cwd=ROOT, timeout=120,
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
     )
 
 
@@ -61,14 +66,15 @@ BREAKAGES: dict[str, tuple[Callable[[Path, Path], None], str, str]] = {
     ),
     "dead-end": (
         lambda d, t: (d / "flows" / "zz-dead.yaml").write_text(
-            "flow: zz-dead\nmenu: true\nstates:\n  stuck:\n    say: hi\n    ask: company\n    next:\n      - if: company == 'x'\n        goto: stuck\n",
+            "flow: zz-dead\nmenu: true\nstates:\n  stuck:\n    say: hi\n    ask: company\n"
+            "    next:\n      - if: company == 'x'\n        goto: stuck\n",
             encoding="utf-8",
         ),
         "flows/zz-dead.yaml",
         "dead end",
     ),
     "failing-template": (
-        lambda d, t: _append(d / FLOW, "  extra2:\n    say: \"{{ company | no_such_filter }}\"\n    end: true\n"),
+        lambda d, t: _append(d / FLOW, '  extra2:\n    say: "{{ company | no_such_filter }}"\n    end: true\n'),
         FLOW,
         "no_such_filter",
     ),
@@ -81,7 +87,9 @@ BREAKAGES: dict[str, tuple[Callable[[Path, Path], None], str, str]] = {
         "no state, choice or action ever fills it",
     ),
     "duplicate-example": (
-        lambda d, t: _replace(d / "intents.yaml", "      - i want to quit\n", "      - i want to quit\n      - i agree\n"),
+        lambda d, t: _replace(
+            d / "intents.yaml", "      - i want to quit\n", "      - i want to quit\n      - i agree\n"
+        ),
         "intents.yaml",
         "is in both",
     ),

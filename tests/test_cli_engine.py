@@ -18,8 +18,13 @@ def run(*args: str, stdin: str = "", home: Path | None = None) -> subprocess.Com
     if home is not None:
         env["DECLINE_COACH_HOME"] = str(home)
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
-        env=env, cwd=ROOT, timeout=120,
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
     )
 
 

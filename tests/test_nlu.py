@@ -28,7 +28,7 @@ def test_core_intents(content: Content, text: str, intent: str) -> None:
 def test_negation_flips_meaning(content: Content) -> None:
     m = content.intent_matcher.match("I don't want to decline")
     assert m.label == "accept_offer"
-    assert m.negated or m.example and "not" in m.example
+    assert m.negated or (m.example and "not" in m.example)
 
 
 def test_short_replies_are_exact_not_fuzzy(content: Content) -> None:

@@ -11,8 +11,16 @@ def run_app(args: argparse.Namespace) -> int:
         # No terminal to draw on (a pipe, CI): line mode is the useful thing to do.
         from bot.cli.chat import run_plain
 
-        for name, default in (("plain", True), ("transcript", None), ("seed", 0), ("no_save", False),
-                              ("case", None), ("dialogues", None), ("templates", None), ("today", None)):
+        for name, default in (
+            ("plain", True),
+            ("transcript", None),
+            ("seed", 0),
+            ("no_save", False),
+            ("case", None),
+            ("dialogues", None),
+            ("templates", None),
+            ("today", None),
+        ):
             if not hasattr(args, name):
                 setattr(args, name, default)
         return run_plain(args)

@@ -9,7 +9,7 @@ from pathlib import Path
 from bot.cli.common import add_content_args, add_today_arg, load_or_exit, today_from
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("chat", help="talk with the coach (the app, or --plain for line mode)")
     p.add_argument("--plain", action="store_true", help="line mode on stdin/stdout (no app)")
     p.add_argument("--transcript", metavar="FILE", help="write the conversation as Markdown")
@@ -50,7 +50,7 @@ def run_plain(args: argparse.Namespace) -> int:
     interactive = sys.stdin.isatty()
     out = sys.stdout
 
-    def show(events: list) -> bool:  # type: ignore[type-arg]
+    def show(events: list) -> bool:
         ended = False
         for ev in events:
             text = format_event(ev)

@@ -8,7 +8,7 @@ import sys
 from bot.cli.common import add_content_args
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("check", help="validate the dialogue content and templates")
     add_content_args(p)
     p.set_defaults(func=run)

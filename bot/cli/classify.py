@@ -9,7 +9,7 @@ import sys
 from bot.cli.common import add_content_args, load_or_exit
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("classify", help="show which intent a text means, and why")
     p.add_argument("text", nargs="*", help="the text to classify")
     p.add_argument("--json", action="store_true", help="print one JSON object")

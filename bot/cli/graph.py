@@ -8,7 +8,7 @@ import sys
 from bot.cli.common import add_content_args, load_or_exit
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("graph", help="print a Mermaid state diagram of the flows")
     p.add_argument("--flow", metavar="NAME", help="only this flow")
     add_content_args(p)
