@@ -26,10 +26,10 @@ import weakref
 from typing import TYPE_CHECKING, Any
 
 from bot.actions import action, interrupt
-from bot.rehearsal import Book, Rehearsal, load_book
 
 if TYPE_CHECKING:
     from bot.events import Event
+    from bot.rehearsal import Book, Rehearsal
     from bot.session import Session
 
 FLOW = "rehearse"
@@ -37,6 +37,7 @@ CALL_STATE = f"{FLOW}.call"
 DEBRIEF_STATE = f"{FLOW}.debrief"
 SLOT = "rehearsal"
 
+# The rehearsal engine is imported when a call starts, not at launch (start-up is measured).
 _live: weakref.WeakKeyDictionary[Any, Rehearsal] = weakref.WeakKeyDictionary()
 _books: dict[tuple[str, int], Book] = {}
 
@@ -46,6 +47,8 @@ def _book(session: Session) -> Book:
     key = (str(content.dialogues), id(content.normaliser))
     book = _books.get(key)
     if book is None:
+        from bot.rehearsal import load_book
+
         book = _books[key] = load_book(content.dialogues, normaliser=content.normaliser)
     return book
 
@@ -83,6 +86,8 @@ def start(session: Session) -> list[Event] | None:
     if difficulty not in book.difficulties:
         difficulty = "normal"
     seed = session.seed + int(session.slots.get("rehearsal_attempt") or 0)
+    from bot.rehearsal import Rehearsal
+
     r = Rehearsal(persona, difficulty, seed, _context(session), book=book)
     events = r.opening()
     _keep(session, r)
@@ -93,6 +98,8 @@ def start(session: Session) -> list[Event] | None:
 def debrief(session: Session) -> list[Event] | None:
     r = _live.get(session)
     if r is None and isinstance(session.slots.get(SLOT), dict):
+        from bot.rehearsal import Rehearsal
+
         r = Rehearsal.replay(session.slots[SLOT], book=_book(session))
     _drop(session)
     if r is None or r.finished:
@@ -130,6 +137,8 @@ def current(session: Session) -> Rehearsal | None:
         return None
     r = _live.get(session)
     if r is None and isinstance(session.slots.get(SLOT), dict):
+        from bot.rehearsal import Rehearsal
+
         r = Rehearsal.replay(session.slots[SLOT], book=_book(session))
         if r.finished:
             return None

@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any
 
 from bot.actions import action, interrupt
 from bot.events import Advice, Choice, Choices, Event, Say
-from bot.scenarios import ScenarioLibrary, library_for
 
 if TYPE_CHECKING:
+    from bot.scenarios import ScenarioLibrary
     from bot.session import Session
 
 FLOW = "scenario"
@@ -40,6 +40,10 @@ TONES = ("formal", "warm")
 
 
 def _lib(session: Session) -> ScenarioLibrary:
+    # Imported on first use: the library is only needed once a turn goes unclaimed, and
+    # importing it at start-up would cost the plain chat a measurable share of its launch.
+    from bot.scenarios import library_for
+
     return library_for(session.content)
 
 
