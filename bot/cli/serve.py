@@ -11,7 +11,7 @@ from bot.cli.common import add_content_args, add_today_arg
 HOST = "127.0.0.1"  # never another interface: the conversation is private
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("serve", help="open the app in your browser (served on 127.0.0.1 only)")
     p.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")
     p.add_argument("--case", type=int, metavar="ID", help="reopen a stored case")
