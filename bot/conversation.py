@@ -16,6 +16,7 @@ from bot.events import Event, Notice
 from bot.plain import format_event
 from bot.session import Session
 from bot.store import Store, StoreProblem
+from bot.text import sanitise
 
 # The slots that make up a logged decision; a change to any of them re-logs it.
 _DECISION_SLOTS = (
@@ -104,8 +105,10 @@ class Conversation:
         return events
 
     def send(self, text: str) -> list[Event]:
+        # Store what the coach saw (escapes and control characters removed), never the raw bytes.
+        clean = sanitise(text, multiline=self.session.expects_multiline).text
         events = self.session.handle(text)
-        self._save(text, events)
+        self._save(clean, events)
         return events
 
     def _decision_key(self) -> tuple[Any, ...]:
