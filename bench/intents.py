@@ -32,14 +32,14 @@ def clinc_lines() -> list[str]:
 
 def run(verbose: bool = False) -> list[dict[str, Any]]:
     content = load_content()
-    matcher = content.intent_matcher
+    match = content.match_intent
     rows: list[dict[str, Any]] = []
     held = _tsv(HERE / "data" / "intents_heldout.tsv")
     wrong = []
-    correct = sum(1 for label, text in held if matcher.match(text).label == label)
+    correct = sum(1 for label, text in held if match(text).label == label)
     if verbose:
         for label, text in held:
-            got = matcher.match(text)
+            got = match(text)
             if got.label != label:
                 wrong.append((label, got.label, round(got.score), got.reason, text))
     rows.append(
@@ -47,7 +47,7 @@ def run(verbose: bool = False) -> list[dict[str, Any]]:
     )
     lines = clinc_lines()
     if lines:
-        hits = collections.Counter(matcher.match(t).label for t in lines)
+        hits = collections.Counter(match(t).label for t in lines)
         rejected = hits[None] / len(lines)
         rows.append(
             {"name": "intent off-topic rejection (clinc150)", "value": rejected, "target": 0.95, "n": len(lines)}
@@ -55,7 +55,7 @@ def run(verbose: bool = False) -> list[dict[str, Any]]:
     extra = HERE / "data" / "offtopic_extra.txt"
     if extra.is_file():
         texts = [t for t in extra.read_text(encoding="utf-8").splitlines() if t.strip()]
-        rejected = sum(1 for t in texts if matcher.match(t).label is None) / len(texts)
+        rejected = sum(1 for t in texts if match(t).label is None) / len(texts)
         rows.append(
             {"name": "intent off-topic rejection (hard negatives)", "value": rejected, "target": 0.90, "n": len(texts)}
         )

@@ -7,6 +7,7 @@ targets, unreachable states, dead ends, templates that fail) live in ``bot.check
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -163,6 +164,16 @@ class Content:
             short={i.name: i.short for i in self.intents.values()},
             config=cfg,
         )
+
+    def match_intent(self, text: str, allowed: Any = None) -> Any:
+        """The intent of a sentence, its mentioned names and amounts set aside first."""
+        from bot.extract import strip_mentions
+
+        stripped = strip_mentions(text)
+        m = self.intent_matcher.match(stripped or text, allowed)
+        if stripped != text:
+            m = dataclasses.replace(m, text=text)
+        return m
 
     @cached_property
     def global_intents(self) -> frozenset[str]:

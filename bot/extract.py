@@ -329,3 +329,24 @@ def mentions(text: str, today: dt.date) -> dict[str, object]:
         if d:
             found["deadline"] = d.iso()
     return found
+
+
+def strip_mentions(text: str) -> str:
+    """The sentence without the names, titles and amounts it mentions, for intent matching.
+
+    "I've decided to decline the offer from Northwind for the data analyst role" means the
+    same as "I've decided to decline the offer"; the specifics are slots, not evidence of
+    intent, and words no example could contain would only count against the match.
+    """
+    out = text
+    for pattern in (_COMPANY_CUES, _ROLE_CUES):
+        m = pattern.search(out)
+        if m:
+            group = next((g for g in ("name", "name2", "role", "role2") if g in m.groupdict() and m[g]), None)
+            if group:
+                start, end = m.span(group)
+                out = out[:start] + out[end:]
+    money = parse_money(out)
+    if money:
+        out = out.replace(money.phrase, " ")
+    return " ".join(out.split())

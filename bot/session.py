@@ -217,7 +217,7 @@ class Session:
         self._choices_from_menu()
 
     def match_intent(self, text: str, allowed: set[str] | frozenset[str] | None = None) -> Match:
-        return self.content.intent_matcher.match(text, allowed)
+        return self.content.match_intent(text, allowed)
 
     # -- the turn pipeline ----------------------------------------------------------------------
 

@@ -25,14 +25,13 @@ def run(args: argparse.Namespace) -> int:
         print("decline-coach classify: give a TEXT, or --jsonl to read lines from stdin", file=sys.stderr)
         return 2
     content = load_or_exit(args)
-    matcher = content.intent_matcher
     if args.jsonl:
         for line in sys.stdin:
             text = sanitise(line).text
-            print(json.dumps(matcher.match(text).to_dict("intent"), ensure_ascii=False))
+            print(json.dumps(content.match_intent(text).to_dict("intent"), ensure_ascii=False))
         return 0
     text = sanitise(" ".join(args.text)).text
-    result = matcher.match(text)
+    result = content.match_intent(text)
     if args.json:
         print(json.dumps(result.to_dict("intent"), ensure_ascii=False, indent=2))
         return 0
