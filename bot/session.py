@@ -367,13 +367,17 @@ class Session:
             from rapidfuzz import fuzz
 
             norm = self.content.normaliser.normalise(text)
-            scored = sorted(
-                (
-                    (fuzz.token_sort_ratio(norm, self.content.normaliser.normalise(c.label)), i)
-                    for i, c in enumerate(choices)
-                ),
-                reverse=True,
-            )
+
+            def closeness(label: str) -> float:
+                other = self.content.normaliser.normalise(label)
+                whole = fuzz.token_sort_ratio(norm, other)
+                # "disappointed" names "Disappointed: openly let down": every word typed is in
+                # the label. Only for real words, so "no" or "a" never pick a choice.
+                if len(norm) >= 4 and len(norm.split()) <= len(other.split()):
+                    whole = max(whole, fuzz.token_set_ratio(norm, other) - 5)
+                return whole
+
+            scored = sorted(((closeness(c.label), i) for i, c in enumerate(choices)), reverse=True)
             if scored and scored[0][0] >= 85 and (len(scored) == 1 or scored[0][0] - scored[1][0] >= 8):
                 picked = choices[scored[0][1]]
         if picked is None:
