@@ -755,13 +755,26 @@ _MOBILITY = {
 }
 
 
+_NEGATION_BEFORE = re.compile(
+    r"\b(?:no|not|never|without|nor|neither|don'?t|doesn'?t|won'?t|wouldn'?t|isn'?t|aren'?t|no need)\b[^.,;!?]*$"
+)
+
+
 def parse_mobility(text: str) -> dict[str, bool]:
+    """Which life changes the offer would bring, with negation read per clause:
+    "no move or visa, but my partner would need work" is a partner question only."""
     s = text.lower()
     if re.search(
         r"^\s*(?:none|nothing|no|nope|n/a|none of (?:these|those|them)|not really)\b", s
     ) and not re.search(r"visa|sponsor|relocat|move|partner|family|kids", s):
         return dict.fromkeys(_MOBILITY, False)
-    return {k: bool(re.search(p, s)) for k, p in _MOBILITY.items()}
+    found = dict.fromkeys(_MOBILITY, False)
+    for clause in re.split(r"[.;!?]|,|\bbut\b|\bhowever\b|\bthough\b", s):
+        for key, pattern in _MOBILITY.items():
+            m = re.search(pattern, clause)
+            if m and not _NEGATION_BEFORE.search(clause[: m.start()]):
+                found[key] = True
+    return found
 
 
 @action(

@@ -493,3 +493,18 @@ def test_checklist_is_a_scorecard_with_every_item(content: Content) -> None:
         {"role": "manager", "name": "Dana Rivera"},
         {"role": "interviewer", "name": "Sam Lee"},
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("no, no move or visa", set()),
+        ("no visa needed but my partner would have to find work", {"partner_work"}),
+        ("I don't need sponsorship, just a move", {"relocation_needed"}),
+        ("we would have to relocate and my kids change school", {"relocation_needed", "family_timing"}),
+    ],
+)
+def test_mobility_reads_negation_per_clause(text: str, expected: set[str]) -> None:
+    from bot.decision import parse_mobility
+
+    assert {k for k, v in parse_mobility(text).items() if v} == expected
