@@ -9,23 +9,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from bot.content import Content
-from bot.events import Draft
 from bot.tui import labels
 from bot.tui.engine import Engine, EngineOptions
 from bot.tui.files import clipboard_support, copy_message, default_export_dir, save_text, slug
-from bot.tui.screens.cases import CasesScreen
 from bot.tui.screens.chat import ChatScreen
-from bot.tui.screens.draft import DraftScreen
-from bot.tui.screens.help import HelpScreen
-from bot.tui.screens.save import SaveScreen
 from bot.tui.themes import DARK, LIGHT, THEMES
+
+if TYPE_CHECKING:
+    # The engine is imported by the engine thread as the app starts; the other screens
+    # when first opened. Both keep the time to the first frame down.
+    from bot.content import Content
+    from bot.events import Draft
 
 # Keys handled inside the input rather than by bindings, listed in the help screen.
 INPUT_KEYS = (
@@ -41,7 +41,12 @@ INPUT_KEYS = (
 
 class CoachApp(App[None]):
     TITLE = labels.APP_TITLE
-    CSS_PATH = "app.tcss"
+    # Absolute paths: subclasses live elsewhere. The chat screen is the default screen, and a
+    # default screen's own CSS_PATH is not loaded, so the app loads its file.
+    CSS_PATH = [  # noqa: RUF012
+        Path(__file__).with_name("app.tcss"),
+        Path(__file__).parent / "screens" / "chat.tcss",
+    ]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -75,11 +80,17 @@ class CoachApp(App[None]):
             self.register_theme(theme)
         self.theme = DARK.name
 
+    def get_default_screen(self) -> ChatScreen:
+        return ChatScreen()
+
+    def on_load(self) -> None:
+        # The first event a running app gets: load content and open the case in a thread
+        # while Textual sets up the terminal and the screen.
+        self.engine.prefetch()
+
     def on_mount(self) -> None:
         if self._keymap:
             self.set_keymap(self._keymap)
-        # Pushed rather than returned from get_default_screen so its CSS_PATH is loaded.
-        self.push_screen(ChatScreen())
 
     def on_unmount(self) -> None:
         self.engine.close()
@@ -94,21 +105,15 @@ class CoachApp(App[None]):
     # -- commands ---------------------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        yield SystemCommand(
-            "Start this case over", "Clear what the coach knows and begin again", self._restart
-        )
+        yield SystemCommand("Start this case over", "Clear what the coach knows and begin again", self._restart)
         for stage, target in self.engine.stage_targets().items():
             yield SystemCommand(
                 f"Go to stage: {stage}",
                 f"Jump to {stage} in the journey",
                 lambda target=target, stage=stage: self.chat.send(target, shown=stage),
             )
-        yield SystemCommand(
-            "Open the last draft", "Read it with the review notes", self.chat.action_open_draft
-        )
-        yield SystemCommand(
-            "Copy the last draft", "To the clipboard (OSC 52)", self.chat.action_copy_draft
-        )
+        yield SystemCommand("Open the last draft", "Read it with the review notes", self.chat.action_open_draft)
+        yield SystemCommand("Copy the last draft", "To the clipboard (OSC 52)", self.chat.action_copy_draft)
         yield SystemCommand(
             "Export the transcript",
             "Save the conversation as Markdown",
@@ -119,17 +124,13 @@ class CoachApp(App[None]):
             "Open, delete or start cases; tick off follow-ups",
             self.action_cases,
         )
-        yield SystemCommand(
-            "New case", "Start a fresh case (this one stays saved)", self.action_new_case
-        )
+        yield SystemCommand("New case", "Start a fresh case (this one stays saved)", self.action_new_case)
         yield SystemCommand(
             "Toggle the case panel",
             "Show or hide what the coach knows",
             self.chat.action_toggle_panel,
         )
-        yield SystemCommand(
-            "Switch theme", "Between the light and dark themes", self.action_toggle_theme
-        )
+        yield SystemCommand("Switch theme", "Between the light and dark themes", self.action_toggle_theme)
         yield SystemCommand("Keys", "Show the key bindings", self.action_help)
         yield from super().get_system_commands(screen)
 
@@ -140,6 +141,8 @@ class CoachApp(App[None]):
     # -- actions ----------------------------------------------------------------------------
 
     def action_help(self) -> None:
+        from bot.tui.screens.help import HelpScreen
+
         if isinstance(self.screen, HelpScreen):
             return
         rows: list[tuple[str, str]] = list(INPUT_KEYS)
@@ -155,6 +158,8 @@ class CoachApp(App[None]):
         self.push_screen(HelpScreen(rows))
 
     def action_cases(self) -> None:
+        from bot.tui.screens.cases import CasesScreen
+
         if not isinstance(self.screen, CasesScreen):
             self.push_screen(CasesScreen())
 
@@ -175,11 +180,13 @@ class CoachApp(App[None]):
 
     def open_case(self, case_id: int | None) -> None:
         """Reopen the conversation on a saved case, or on a fresh one (``None``)."""
-        while len(self.screen_stack) > 2 and not isinstance(self.screen, ChatScreen):
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, ChatScreen):
             self.pop_screen()
         self.chat.open_conversation(new=case_id is None, case_id=case_id)
 
     def show_draft(self, draft: Draft) -> None:
+        from bot.tui.screens.draft import DraftScreen
+
         self.push_screen(DraftScreen(draft))
 
     def copy_text(self, text: str, what: str) -> None:
@@ -196,6 +203,8 @@ class CoachApp(App[None]):
         return default_export_dir(store.directory if store is not None else None)
 
     def _save_as(self, suggested: Path, text: str, what: str) -> None:
+        from bot.tui.screens.save import SaveScreen
+
         def write(path: Path | None) -> None:
             if path is None:
                 return

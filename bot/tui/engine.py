@@ -9,6 +9,7 @@ were sent, and the UI never waits on the engine.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,13 +42,13 @@ class Fact:
 
 
 class Engine:
-    def __init__(
-        self, options: EngineOptions | None = None, content: Content | None = None
-    ) -> None:
+    def __init__(self, options: EngineOptions | None = None, content: Content | None = None) -> None:
         self.options = options or EngineOptions()
         self._content = content
         self._conv: Conversation | None = None
         self.earlier: list[dict[str, str]] = []
+        self._early: concurrent.futures.ThreadPoolExecutor | None = None
+        self._early_result: concurrent.futures.Future[list[Event]] | None = None
         self._lock = asyncio.Lock()
 
     # -- lifecycle ------------------------------------------------------------------------------
@@ -62,10 +63,33 @@ class Engine:
             raise RuntimeError("the conversation is not open yet")
         return self._conv
 
+    def prefetch(self) -> None:
+        """Start opening the conversation now, in a thread, while the UI is still starting.
+
+        The first ``open()`` with default arguments then only waits for it to finish.
+        """
+        if self._early is None and self._conv is None:
+            self._early = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine")
+            self._early_result = self._early.submit(self._open_sync, None, None)
+
     async def open(self, *, new: bool | None = None, case_id: int | None = None) -> list[Event]:
         """Open (or reopen) the conversation and return its opening events."""
         async with self._lock:
+            early, self._early_result = self._early_result, None
+            if early is not None and new is None and case_id is None:
+                try:
+                    return await asyncio.wrap_future(early)
+                finally:
+                    self._shutdown_early()
+            if early is not None:
+                await asyncio.wrap_future(early)  # let it finish before opening again
+                self._shutdown_early()
             return await asyncio.to_thread(self._open_sync, new, case_id)
+
+    def _shutdown_early(self) -> None:
+        if self._early is not None:
+            self._early.shutdown(wait=False)
+            self._early = None
 
     def _open_sync(self, new: bool | None, case_id: int | None) -> list[Event]:
         from bot.conversation import Conversation
@@ -100,6 +124,10 @@ class Engine:
             return await asyncio.to_thread(conv.send, text)
 
     def close(self) -> None:
+        if self._early_result is not None:
+            self._early_result.result()  # never close the store under a running open
+            self._early_result = None
+        self._shutdown_early()
         if self._conv is not None:
             self._conv.close()
 

@@ -45,8 +45,7 @@ def copy_message(support: str, what: str) -> tuple[str, str]:
         return f"{what} copied to the clipboard.", "information"
     if support == "no":
         return (
-            f"This terminal cannot receive copies from apps (no OSC 52). "
-            f"Save the {what.lower()} to a file instead.",
+            f"This terminal cannot receive copies from apps (no OSC 52). Save the {what.lower()} to a file instead.",
             "warning",
         )
     return (

@@ -6,13 +6,11 @@ The coach's words never live here; they arrive as engine events.
 from __future__ import annotations
 
 APP_TITLE = "decline-coach"
-INPUT_PLACEHOLDER = "Type your answer, or a number to pick an option · F1 for keys"
+INPUT_PLACEHOLDER = "Type your answer · 1-9 picks an option · F1 for keys"
 LETTER_PLACEHOLDER = "Paste or type here · Enter sends · ctrl+j for a new line"
 CASE_TITLE = "Your case"
 JOURNEY_TITLE = "Journey"
-PRUNED_NOTE = (
-    "Earlier messages are hidden to keep things quick; export the transcript (ctrl+s) for all."
-)
+PRUNED_NOTE = "Earlier messages are hidden to keep things quick; export the transcript (ctrl+s) for all."
 END_NOTE = "— end of this conversation · type to carry on, ctrl+n for a new case, ctrl+q to quit —"
 EARLIER_NOTE = "— earlier in this case —"
 OPENING = "Opening your case…"

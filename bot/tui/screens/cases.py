@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -23,7 +24,7 @@ def _cell(value: object) -> Text:
 
 
 class CasesScreen(Screen[None]):
-    CSS_PATH = "cases.tcss"
+    CSS_PATH = Path(__file__).with_name("cases.tcss")  # absolute: subclasses live elsewhere
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back to chat", id="cases.close"),
@@ -124,9 +125,7 @@ class CasesScreen(Screen[None]):
             return
         if self._armed_delete != case_id:
             self._armed_delete = case_id
-            self.notify(
-                f"Press delete again to delete case {case_id}.", severity="warning", markup=False
-            )
+            self.notify(f"Press delete again to delete case {case_id}.", severity="warning", markup=False)
             return
         self._armed_delete = None
         store.delete_case(case_id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
@@ -44,7 +45,7 @@ EARLIER_SHOWN = 40  # transcript entries shown again when a saved case is resume
 
 
 class ChatScreen(Screen[None]):
-    CSS_PATH = "chat.tcss"
+    CSS_PATH = Path(__file__).with_name("chat.tcss")  # absolute: subclasses live elsewhere
     AUTO_FOCUS = "#chat-input"
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -81,13 +82,11 @@ class ChatScreen(Screen[None]):
                     multiline_hint=labels.LETTER_PLACEHOLDER,
                     id="composer",
                 )
-            yield CasePanel(
-                case_title=labels.CASE_TITLE, journey_title=labels.JOURNEY_TITLE, id="case-panel"
-            )
+            yield CasePanel(case_title=labels.CASE_TITLE, journey_title=labels.JOURNEY_TITLE, id="case-panel")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.refresh_panel()
+        self._apply_panel_visibility()
         self.open_conversation()
 
     # -- the conversation -------------------------------------------------------------------
@@ -102,9 +101,7 @@ class ChatScreen(Screen[None]):
             try:
                 events = await self.coach_app.engine.open(new=new, case_id=case_id)
             except Exception as exc:  # a broken content file, an unreadable store
-                self.app.notify(
-                    visible(labels.ENGINE_FAILED.format(error=exc)), severity="error", markup=False
-                )
+                self.app.notify(visible(labels.ENGINE_FAILED.format(error=exc)), severity="error", markup=False)
                 return
             if self.coach_app.engine.resumed:
                 await self._show_earlier()
@@ -115,10 +112,7 @@ class ChatScreen(Screen[None]):
         if not entries:
             return
         widgets: list[Widget] = [LogNote(labels.EARLIER_NOTE, classes="-earlier-note")]
-        widgets += [
-            MessageBubble(e.get("speaker", "coach"), e.get("text", ""), earlier=True)
-            for e in entries
-        ]
+        widgets += [MessageBubble(e.get("speaker", "coach"), e.get("text", ""), earlier=True) for e in entries]
         await self.query_one(MessageLog).add(*widgets)
 
     def send(self, text: str, shown: str | None = None) -> None:
@@ -137,9 +131,7 @@ class ChatScreen(Screen[None]):
             try:
                 events = await engine.send(text)
             except Exception as exc:
-                self.app.notify(
-                    visible(labels.ENGINE_FAILED.format(error=exc)), severity="error", markup=False
-                )
+                self.app.notify(visible(labels.ENGINE_FAILED.format(error=exc)), severity="error", markup=False)
                 return
             await self.show(events)
 
@@ -147,6 +139,7 @@ class ChatScreen(Screen[None]):
         """Render a turn's events in order; manager lines arrive after a short typing pause."""
         log = self.query_one(MessageLog)
         pending: list[Widget] = []
+        choices: Choices | None = None
         for event in events:
             if isinstance(event, Say):
                 if event.speaker == "manager" and self.coach_app.typing_delay > 0:
@@ -155,8 +148,7 @@ class ChatScreen(Screen[None]):
                     await self._typing_pause(log, event.text)
                 pending.append(MessageBubble(event.speaker, event.text))
             elif isinstance(event, Choices):
-                await self.query_one(QuickReplies).show(event.options)
-                self.query_one(Composer).quick_keys = bool(event.options)
+                choices = event  # shown once the messages are (the latest set wins)
             elif isinstance(event, Notice):
                 self.app.notify(
                     visible(event.text),
@@ -165,9 +157,7 @@ class ChatScreen(Screen[None]):
                 )
             elif isinstance(event, Draft):
                 self.last_draft = event
-                pending.append(
-                    DraftCard(event, open_label=labels.OPEN_DRAFT, review_label=labels.DRAFT_REVIEW)
-                )
+                pending.append(DraftCard(event, open_label=labels.OPEN_DRAFT, review_label=labels.DRAFT_REVIEW))
             elif isinstance(event, Advice):
                 pending.append(AdviceCard(event))
             elif isinstance(event, Comparison):
@@ -179,6 +169,9 @@ class ChatScreen(Screen[None]):
                     pending.append(MessageBubble("coach", event.text))
                 pending.append(LogNote(labels.END_NOTE, classes="-end"))
         await log.add(*pending)
+        if choices is not None:
+            await self.query_one(QuickReplies).show(choices.options)
+            self.query_one(Composer).quick_keys = bool(choices.options)
         self.refresh_panel()
         await self.query_one(Composer).set_multiline(self.coach_app.engine.multiline)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
 
 class DraftScreen(Screen[None]):
-    CSS_PATH = "draft.tcss"
+    CSS_PATH = Path(__file__).with_name("draft.tcss")  # absolute: subclasses live elsewhere
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "close", "Back to chat", id="draft.close"),
@@ -42,17 +43,13 @@ class DraftScreen(Screen[None]):
         d = self.draft
         yield Header()
         with VerticalScroll(id="draft-body"):
-            head = Content.assemble(
-                literal(d.title, "bold"), literal(f"  ·  {d.tone}", "$text-muted")
-            )
+            head = Content.assemble(literal(d.title, "bold"), literal(f"  ·  {d.tone}", "$text-muted"))
             if d.score is not None:
                 head = Content.assemble(head, literal(f"  ·  {d.score}/100", "$text-muted"))
             yield Static(head, markup=False, id="draft-title")
             yield Static(literal(d.text), markup=False, id="draft-text")
             if d.findings:
-                yield FindingsList(
-                    d.findings, all_clear=labels.DRAFT_ALL_CLEAR, id="draft-findings"
-                )
+                yield FindingsList(d.findings, all_clear=labels.DRAFT_ALL_CLEAR, id="draft-findings")
             yield Static(labels.ANOTHER_TONE, markup=False, id="draft-hint")
         with HorizontalGroup(id="draft-actions"):
             yield Button(labels.COPY_BUTTON, id="copy", variant="primary", compact=True)
@@ -67,9 +64,7 @@ class DraftScreen(Screen[None]):
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        {"copy": self.action_copy, "save": self.action_save, "close": self.action_close}[
-            event.button.id or "close"
-        ]()
+        {"copy": self.action_copy, "save": self.action_save, "close": self.action_close}[event.button.id or "close"]()
 
     def action_close(self) -> None:
         self.dismiss()

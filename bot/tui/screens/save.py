@@ -16,7 +16,7 @@ from bot.tui import labels
 
 
 class SaveScreen(ModalScreen[Path | None]):
-    CSS_PATH = "save.tcss"
+    CSS_PATH = Path(__file__).with_name("save.tcss")  # absolute: subclasses live elsewhere
     AUTO_FOCUS = "#save-path"
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -25,9 +25,10 @@ class CaseFacts(Static):
         self.facts = facts
         lines: list[Content] = []
         for fact in facts:
-            label = literal(fact.label.capitalize(), "$text-muted")
-            value = (
-                literal(fact.value, "bold") if fact.value else literal(UNKNOWN, "$text-disabled")
-            )
-            lines.append(Content.assemble(label, "\n  ", value))
+            label = literal(f"{fact.label.capitalize()}: ", "$text-muted")
+            if fact.value:
+                value = literal(fact.value, "bold")
+            else:
+                value = literal(UNKNOWN, "$text-disabled")
+            lines.append(Content.assemble(label, value))
         self.update(Content("\n").join(lines))

@@ -7,16 +7,19 @@ control codes and trimmed when huge, each with a notice.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Input, TextArea
+from textual.widgets import Input
 
 from bot.text import MAX_INPUT_CHARS, sanitise
+
+if TYPE_CHECKING:
+    from bot.tui.widgets.letter_area import LetterArea
 
 
 class History:
@@ -76,9 +79,7 @@ class Composer(Vertical):
             self.trimmed_from = trimmed_from
             self.removed = removed
 
-    def __init__(
-        self, *, placeholder: str = "", multiline_hint: str = "", id: str | None = None
-    ) -> None:
+    def __init__(self, *, placeholder: str = "", multiline_hint: str = "", id: str | None = None) -> None:
         super().__init__(id=id)
         self.history = History()
         self.placeholder = placeholder
@@ -103,6 +104,8 @@ class Composer(Vertical):
         if multiline == self.multiline:
             return
         self.multiline = multiline
+        from bot.tui.widgets.letter_area import LetterArea
+
         area = self._area()
         if multiline and area is None:
             area = LetterArea(placeholder=self.multiline_hint, id="letter-input")
@@ -115,6 +118,8 @@ class Composer(Vertical):
         self.focus_input()
 
     def _area(self) -> LetterArea | None:
+        from bot.tui.widgets.letter_area import LetterArea
+
         found = self.query(LetterArea)
         return found.first() if found else None
 
@@ -183,51 +188,5 @@ class ChatInput(Input):
             self.insert_text_at_cursor(text)
         else:
             self.replace(text, *selection)
-        if trimmed_from or removed:
-            self.composer.post_message(Composer.PasteCleaned(trimmed_from, removed))
-
-
-class LetterArea(TextArea):
-    """The multi-line box: Enter sends, ctrl+j (or shift+enter) starts a new line."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+j,shift+enter", "newline", "New line", show=False, id="input.newline"),
-    ]
-
-    def __init__(self, *, placeholder: str = "", id: str | None = None) -> None:
-        super().__init__(
-            id=id,
-            soft_wrap=True,
-            show_line_numbers=False,
-            tab_behavior="focus",
-            placeholder=placeholder,
-        )
-
-    @property
-    def composer(self) -> Composer:
-        return self.query_ancestor(Composer)
-
-    async def _on_key(self, event: events.Key) -> None:
-        if event.key == "enter":
-            event.stop()
-            event.prevent_default()
-            text = self.text
-            self.clear()
-            self.composer.send(text)
-            return
-        await super()._on_key(event)
-
-    def action_newline(self) -> None:
-        self.insert("\n")
-
-    async def _on_paste(self, event: events.Paste) -> None:
-        event.stop()
-        event.prevent_default()
-        text, trimmed_from, removed = clean_paste(event.text, multiline=True)
-        room = max(0, MAX_INPUT_CHARS - len(self.text))
-        if len(text) > room:
-            trimmed_from = trimmed_from or len(event.text)
-            text = text[:room]
-        self.insert(text)
         if trimmed_from or removed:
             self.composer.post_message(Composer.PasteCleaned(trimmed_from, removed))

@@ -12,9 +12,7 @@ from bot.tui.literal import literal
 
 
 class FindingsList(Static):
-    def __init__(
-        self, findings: Sequence[Finding], *, all_clear: str, id: str | None = None
-    ) -> None:
+    def __init__(self, findings: Sequence[Finding], *, all_clear: str, id: str | None = None) -> None:
         self.findings = tuple(findings)
         super().__init__(self._build(self.findings, all_clear), markup=False, id=id)
 

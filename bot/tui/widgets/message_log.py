@@ -16,9 +16,7 @@ from bot.tui.widgets.log_note import LogNote
 
 
 class MessageLog(VerticalScroll):
-    def __init__(
-        self, *, max_messages: int = 200, pruned_note: str = "", id: str | None = None
-    ) -> None:
+    def __init__(self, *, max_messages: int = 200, pruned_note: str = "", id: str | None = None) -> None:
         super().__init__(id=id)
         self.max_messages = max(10, max_messages)
         self.pruned_note = pruned_note

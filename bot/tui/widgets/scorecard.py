@@ -29,9 +29,7 @@ class ScorecardView(Static):
         ]
         for line in event.lines:
             mark = ("✓ ", "$success") if line.ok else ("✗ ", "$error")
-            lines.append(
-                Content.assemble(mark, literal(line.check, "bold"), ": ", literal(line.note))
-            )
+            lines.append(Content.assemble(mark, literal(line.check, "bold"), ": ", literal(line.note)))
             if line.quote:
                 lines.append(Content.assemble("    “", literal(line.quote, "italic"), "”"))
             if line.better and not line.ok:
