@@ -331,7 +331,7 @@ async def test_renders_every_event_type(home: Path) -> None:
         await settle(pilot)
         chart = app.screen.query_one(ComparisonChart)
         assert "[b]Current[/b]" in rendered(chart) and "72.5" in rendered(chart)
-        assert "Stay firm [/foo]." in rendered(app.screen.query_one(".-advice"))
+        assert any("Stay firm [/foo]." in rendered(w) for w in app.screen.query(".advice-text"))
         assert "Hedged." in rendered(app.screen.query_one(".-scorecard"))
         manager = bubbles(app, "manager")[-1]
         assert manager.has_class("-manager") and "[@click=app.quit]" in rendered(manager)
@@ -421,9 +421,7 @@ async def test_restart_command_goes_through_the_engine(home: Path) -> None:
         await settle(pilot)
         await type_line(pilot, "Northwind")
         assert app.engine.conversation.session.slots.get("company") == "Northwind"
-        restart = next(
-            c for c in app.get_system_commands(app.screen) if c.title == "Start this case over"
-        )
+        restart = next(c for c in app.get_system_commands(app.screen) if c.title == "Start this case over")
         restart.callback()
         await settle(pilot)
         assert not app.engine.conversation.session.slots.get("company")
@@ -496,9 +494,7 @@ async def test_cases_screen_open_new_and_delete(home: Path) -> None:
         # Resumed: the earlier turns are shown once, then the question again.
         assert app.engine.case_id == first_id
         assert app.screen.query(".-earlier")
-        asked = [
-            b.text for b in bubbles(app) if "company" in b.text.lower() or "role" in b.text.lower()
-        ]
+        asked = [b.text for b in bubbles(app) if "company" in b.text.lower() or "role" in b.text.lower()]
         assert asked.count(asked[-1]) <= 2
         await pilot.press("ctrl+l")
         await settle(pilot)
@@ -523,6 +519,14 @@ async def test_cases_screen_open_new_and_delete(home: Path) -> None:
         assert table.row_count == 1  # type: ignore[attr-defined]
         await pilot.press("escape")
         assert not isinstance(app.screen, CasesScreen)
+        # Enter on a case opens it.
+        current = app.engine.case_id
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, CasesScreen)
+        assert app.engine.case_id == current and app.engine.resumed
 
 
 async def test_long_conversations_prune_old_messages(home: Path) -> None:

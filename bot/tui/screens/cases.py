@@ -28,7 +28,7 @@ class CasesScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back to chat", id="cases.close"),
-        Binding("enter", "open", "Open", id="cases.open"),
+        Binding("o", "open", "Open", id="cases.open"),
         Binding("n", "new", "New case", id="cases.new"),
         Binding("delete,d", "delete", "Delete", id="cases.delete"),
         Binding("x", "done", "Follow-up done", id="cases.done"),
@@ -103,6 +103,12 @@ class CasesScreen(Screen[None]):
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or ""
         return int(key.rpartition("-")[2])
 
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        # Enter on a case opens it (the table's own enter binding selects the row).
+        if event.data_table.id == "cases":
+            event.stop()
+            self.action_open()
+
     def action_close(self) -> None:
         self.dismiss()
 
@@ -125,7 +131,8 @@ class CasesScreen(Screen[None]):
             return
         if self._armed_delete != case_id:
             self._armed_delete = case_id
-            self.notify(f"Press delete again to delete case {case_id}.", severity="warning", markup=False)
+            msg = labels.CONFIRM_DELETE.format(id=case_id)
+            self.notify(msg, severity="warning", markup=False)
             return
         self._armed_delete = None
         store.delete_case(case_id)

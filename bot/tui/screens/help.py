@@ -8,8 +8,7 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
-from textual.content import Content
+from textual.containers import HorizontalGroup, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
@@ -29,16 +28,17 @@ class HelpScreen(ModalScreen[None]):
         self.rows = tuple(rows)
 
     def compose(self) -> ComposeResult:
-        width = max((len(k) for k, _ in self.rows), default=0)
-        table = Content("\n").join(
-            Content.assemble(literal(key.rjust(width), "bold $primary"), "   ", literal(what))
-            for key, what in self.rows
-        )
+        width = max((len(k) for k, _ in self.rows), default=0) + 2
         with Vertical(id="help-dialog"):
             yield Static(labels.HELP_TITLE, markup=False, id="help-title")
             yield Static(labels.HELP_INTRO, markup=False, id="help-intro")
             with VerticalScroll(id="help-keys"):
-                yield Static(table, markup=False)
+                for key, what in self.rows:
+                    with HorizontalGroup(classes="help-row"):
+                        keycell = Static(literal(key, "bold $primary"), markup=False, classes="help-key")
+                        keycell.styles.width = width
+                        yield keycell
+                        yield Static(literal(what), markup=False, classes="help-what")
 
     def action_close(self) -> None:
         self.dismiss()
