@@ -39,6 +39,8 @@ def _rows(module_name: str) -> list[dict[str, Any]]:
 def fmt(row: dict[str, Any]) -> tuple[str, str, str]:
     lower = row.get("lower_is_better", False)
     value = float(row["value"])
+    if row.get("target") is None:  # a figure reported for context, with no target of its own
+        return (f"{value:.2f}x" if lower else f"{value:.1%}"), "", "info"
     if lower:
         return f"{value:.2f}x", f"<= {row['target']}x", "pass" if value <= float(row["target"]) else "short"
     return f"{value:.1%}", f">= {float(row['target']):.0%}", "pass" if value >= float(row["target"]) else "short"
