@@ -100,8 +100,9 @@ class Conversation:
             events.append(Notice(self.session.message("resuming_case")))
             events += self.session.prompt()
         else:
+            # Nothing is stored until the person says something: opening the app and
+            # closing it again must not leave an empty case behind.
             events += self.session.start()
-            self._save(None, events)
         return events
 
     def send(self, text: str) -> list[Event]:

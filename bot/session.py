@@ -94,9 +94,15 @@ class Session:
         return self._flush()
 
     def prompt(self) -> list[Event]:
-        """Say the current question again (after resuming a saved case)."""
+        """Say the current question again (after resuming a saved case).
+
+        The question is already in the transcript from when it was first asked, so it is
+        not recorded a second time.
+        """
         self._out = []
-        self._render_state(self.spec)
+        before = len(self.transcript)
+        self._render_state(self.spec, reprompt=True)
+        del self.transcript[before:]
         return self._flush()
 
     def handle(self, raw: str) -> list[Event]:

@@ -506,6 +506,8 @@ async def test_cases_screen_open_new_and_delete(home: Path) -> None:
         await settle(pilot)
         assert not isinstance(app.screen, CasesScreen)
         assert app.engine.case_id != first_id
+        # A new case is stored from its first answer on (an untouched one leaves nothing behind).
+        await type_line(pilot, "I want to decline the offer")
         await pilot.press("ctrl+l")
         await settle(pilot)
         table = app.screen.query_one("#cases")
