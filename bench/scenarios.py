@@ -19,21 +19,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from bench.intents import CLINC
+from bench.intents import _tsv as _tsv
 from bot.content import load_content
 from bot.scenarios import ScenarioLibrary
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
-CLINC = HERE.parent.parent / "shared" / "data" / "clinc150" / "train.tsv"
-
-
-def _tsv(path: Path) -> list[tuple[str, str]]:
-    rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if "\t" in line:
-            label, text = line.split("\t", 1)
-            rows.append((label.strip(), text.strip()))
-    return rows
 
 
 def _lines(path: Path) -> list[str]:

@@ -200,7 +200,7 @@ def _mapping(value: Any, path: Path, line: int, what: str) -> LineDict:
     return value
 
 
-def _string_list(value: Any, path: Path, line: int, what: str) -> list[str]:
+def string_list(value: Any, path: Path, line: int, what: str) -> list[str]:
     if value is None:
         return []
     if isinstance(value, str):
@@ -259,7 +259,7 @@ def _state(flow: str, name: str, raw: Any, path: Path, line: int) -> StateSpec:
     st = StateSpec(flow=flow, name=name, file=str(path), line=line)
     st.say = d.get("say")
     st.template = d.get("template")
-    st.do = _string_list(d.get("do"), path, d.line_of("do"), "do")
+    st.do = string_list(d.get("do"), path, d.line_of("do"), "do")
     st.ask = d.get("ask")
     st.help = d.get("help")
     st.reprompt = d.get("reprompt")
@@ -348,7 +348,7 @@ def _load_slots(path: Path) -> dict[str, SlotSpec]:
         options: dict[str, list[str]] = {}
         if stype == "choice":
             opts = _mapping(_req(sd, "options", path, f"slot '{name}'"), path, sd.line_of("options"), "options")
-            options = {str(k): _string_list(v, path, opts.line_of(k), f"option '{k}'") for k, v in opts.items()}
+            options = {str(k): string_list(v, path, opts.line_of(k), f"option '{k}'") for k, v in opts.items()}
         out[name] = SlotSpec(
             name=name,
             type=stype,
@@ -376,8 +376,8 @@ def _load_intents(path: Path) -> dict[str, IntentSpec]:
         examples = idict.get("examples") or []
         spec = IntentSpec(
             name=name,
-            examples=_string_list(examples, path, idict.line_of("examples"), f"intent '{name}' examples"),
-            short=_string_list(idict.get("short"), path, idict.line_of("short"), f"intent '{name}' short"),
+            examples=string_list(examples, path, idict.line_of("examples"), f"intent '{name}' examples"),
+            short=string_list(idict.get("short"), path, idict.line_of("short"), f"intent '{name}' short"),
             is_global=bool(idict.get("global", False)),
             local=bool(idict.get("local", False)),
             domain=bool(idict.get("domain", False)),
@@ -400,14 +400,14 @@ def _load_lexicon(path: Path) -> tuple[Normaliser, frozenset[str], frozenset[str
     norm = Normaliser(
         contractions={str(k): str(v) for k, v in (d.get("contractions") or {}).items()},
         synonyms={str(k): str(v) for k, v in (d.get("synonyms") or {}).items()},
-        stopwords=_string_list(d.get("stopwords"), path, d.line_of("stopwords"), "stopwords"),
-        negations=_string_list(d.get("negations"), path, d.line_of("negations"), "negations"),
+        stopwords=string_list(d.get("stopwords"), path, d.line_of("stopwords"), "stopwords"),
+        negations=string_list(d.get("negations"), path, d.line_of("negations"), "negations"),
     )
     terms = frozenset(
-        norm.normalise(t) for t in _string_list(d.get("domain_terms"), path, d.line_of("domain_terms"), "domain_terms")
+        norm.normalise(t) for t in string_list(d.get("domain_terms"), path, d.line_of("domain_terms"), "domain_terms")
     )
     common = frozenset(
-        norm.normalise(t) for t in _string_list(d.get("common_words"), path, d.line_of("common_words"), "common_words")
+        norm.normalise(t) for t in string_list(d.get("common_words"), path, d.line_of("common_words"), "common_words")
     )
     return norm, terms, common
 
@@ -439,7 +439,7 @@ def load_content(dialogues: Path | None = None, templates: Path | None = None) -
     if not flows:
         raise ContentError(flow_dir, None, "no flows found (expected flows/*.yaml)")
     start = str(_req(coach, "start", coach_path, "coach.yaml"))
-    stages = _string_list(coach.get("stages"), coach_path, coach.line_of("stages"), "stages")
+    stages = string_list(coach.get("stages"), coach_path, coach.line_of("stages"), "stages")
     content = Content(
         dialogues=dialogues,
         templates=templates,

@@ -24,13 +24,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.content import string_list
 from bot.events import Advice
 from bot.nlu import MatcherConfig, PhraseMatcher, Scored
 from bot.text import Normaliser, sanitise
 from bot.yamlfile import ContentError, LineDict, LineList, load_yaml
 
 if TYPE_CHECKING:
-    from bot.content import Content
+    from bot.content import Content, string_list
     from bot.render import Renderer
 
 ID_RE = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -137,19 +138,7 @@ class Detection:
 
 
 def _strings(value: Any, path: Path, line: int, what: str) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return (value,)
-    if not isinstance(value, list):
-        raise ContentError(path, line, f"{what} should be a list")
-    out = []
-    for i, item in enumerate(value):
-        if isinstance(item, dict | list) or item is None:
-            item_line = value.line_of(i) if isinstance(value, LineList) else line
-            raise ContentError(path, item_line, f"{what}: each item should be a phrase")
-        out.append(str(item))
-    return tuple(out)
+    return tuple(string_list(value, path, line, what))
 
 
 def _block(value: Any, path: Path, line: int, what: str) -> LineDict:

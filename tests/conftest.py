@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -23,3 +26,21 @@ def _private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture(scope="session")
 def content() -> Content:
     return load_content()
+
+
+def run_cli(
+    *args: str, stdin: str = "", home: Path | None = None, timeout: float = 180
+) -> subprocess.CompletedProcess[str]:
+    """The real `decline-coach` command in a subprocess (its own data folder when `home` is given)."""
+    env = dict(os.environ)
+    if home is not None:
+        env["DECLINE_COACH_HOME"] = str(home)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=timeout,
+    )

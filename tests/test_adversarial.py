@@ -4,17 +4,15 @@ and the stored data stays consistent."""
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import ROOT
+from tests.conftest import run_cli
 
 HOSTILE = [
     "",
@@ -32,19 +30,6 @@ HOSTILE = [
 ONE_MB = "decline " * 131_072  # about 1 MB, one line
 
 
-def run(*args: str, stdin: str = "", home: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DECLINE_COACH_HOME": str(home)}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=180,
-    )
-
-
 def _clean(result: subprocess.CompletedProcess[str]) -> None:
     out = result.stdout + result.stderr
     assert "Traceback" not in out, out[-3000:]
@@ -54,7 +39,7 @@ def _clean(result: subprocess.CompletedProcess[str]) -> None:
 
 def test_plain_chat_survives_everything_and_keeps_the_database_sound(tmp_path: Path) -> None:
     script = "\n".join([*HOSTILE, ONE_MB, "I want to decline", *HOSTILE, "quit"]) + "\n"
-    r = run("chat", "--plain", "--new", stdin=script, home=tmp_path)
+    r = run_cli("chat", "--plain", "--new", stdin=script, home=tmp_path)
     assert r.returncode == 0
     _clean(r)
     db = tmp_path / "coach.db"
@@ -78,7 +63,7 @@ def test_plain_chat_survives_everything_and_keeps_the_database_sound(tmp_path: P
     ],
 )
 def test_stdin_commands_survive_hostile_input(tmp_path: Path, args: tuple[str, ...]) -> None:
-    r = run(*args, stdin="\n".join([*HOSTILE, ONE_MB[:200_000]]) + "\n", home=tmp_path)
+    r = run_cli(*args, stdin="\n".join([*HOSTILE, ONE_MB[:200_000]]) + "\n", home=tmp_path)
     # 2 is a clear refusal (critique says a NUL byte makes the input binary, not a draft).
     assert r.returncode in (0, 1, 2), r.stderr[-2000:]
     if r.returncode:
@@ -92,7 +77,7 @@ def test_stdin_commands_survive_hostile_input(tmp_path: Path, args: tuple[str, .
 @pytest.mark.parametrize("value", HOSTILE[1:])
 def test_draft_values_are_data(tmp_path: Path, value: str) -> None:
     value = value.replace("\x00", "")  # a NUL cannot travel in a command-line argument at all
-    r = run(
+    r = run_cli(
         "draft", "--kind", "decline-fit", "--tone", "formal", "--company", value or "x", "--role", "Analyst",
         "--manager", "Dana Rivera", "--name", "Sam Lee", home=tmp_path,
     )  # fmt: skip
@@ -105,6 +90,6 @@ def test_draft_values_are_data(tmp_path: Path, value: str) -> None:
 @given(st.lists(st.text(max_size=60), min_size=1, max_size=5))
 def test_classify_and_advise_any_text(tmp_path: Path, texts: list[str]) -> None:
     for command in ("classify", "advise"):
-        r = run(command, "--jsonl", stdin="\n".join(texts) + "\n", home=tmp_path)
+        r = run_cli(command, "--jsonl", stdin="\n".join(texts) + "\n", home=tmp_path)
         assert r.returncode == 0, r.stderr[-2000:]
         assert "Traceback" not in r.stderr

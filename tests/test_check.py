@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_cli
 
 FLOW = "flows/journey.yaml"
 
@@ -24,21 +21,8 @@ def _copy(tmp_path: Path) -> tuple[Path, Path]:
     return d, t
 
 
-def _run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {**os.environ}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=120,
-    )
-
-
 def test_shipped_content_is_clean() -> None:
-    result = _run("check")
+    result = run_cli("check")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -111,7 +95,7 @@ def test_each_kind_of_breakage_is_located(tmp_path: Path, kind: str) -> None:
     d, t = _copy(tmp_path)
     breaker, file_part, message = BREAKAGES[kind]
     breaker(d, t)
-    result = _run("check", "--dialogues", str(d), "--templates", str(t))
+    result = run_cli("check", "--dialogues", str(d), "--templates", str(t))
     out = result.stdout + result.stderr
     assert result.returncode != 0, out
     assert "Traceback" not in out
@@ -123,13 +107,13 @@ def test_each_kind_of_breakage_is_located(tmp_path: Path, kind: str) -> None:
 def test_startup_on_broken_content_names_the_line(tmp_path: Path) -> None:
     d, t = _copy(tmp_path)
     _append(d / FLOW, "  broken: [unclosed\n")
-    result = _run("chat", "--plain", "--no-save", "--dialogues", str(d), "--templates", str(t), stdin="hi\n")
+    result = run_cli("chat", "--plain", "--no-save", "--dialogues", str(d), "--templates", str(t), stdin="hi\n")
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     assert "journey.yaml:" in result.stderr
 
 
 def test_missing_dialogues_folder(tmp_path: Path) -> None:
-    result = _run("check", "--dialogues", str(tmp_path / "nope"))
+    result = run_cli("check", "--dialogues", str(tmp_path / "nope"))
     assert result.returncode != 0
     assert "no such dialogues folder" in result.stdout + result.stderr

@@ -3,43 +3,27 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_cli
 
 SCRIPT = "I've decided to decline the offer\nAcme Corp\nData Analyst\nskip\nback\nquit\n"
 
 
-def run(*args: str, stdin: str = "", home: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ)
-    if home is not None:
-        env["DECLINE_COACH_HOME"] = str(home)
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=120,
-    )
-
-
 def test_version_and_help() -> None:
-    v = run("--version")
+    v = run_cli("--version")
     assert v.returncode == 0 and v.stdout.startswith("decline-coach ")
-    h = run("--help")
+    h = run_cli("--help")
     assert h.returncode == 0
     for command in ("chat", "classify", "check", "graph"):
         assert command in h.stdout
 
 
 def test_plain_chat_is_deterministic_and_exits_zero(tmp_path: Path) -> None:
-    a = run("chat", "--plain", "--new", stdin=SCRIPT, home=tmp_path / "a")
-    b = run("chat", "--plain", "--new", stdin=SCRIPT, home=tmp_path / "b")
+    a = run_cli("chat", "--plain", "--new", stdin=SCRIPT, home=tmp_path / "a")
+    b = run_cli("chat", "--plain", "--new", stdin=SCRIPT, home=tmp_path / "b")
     assert a.returncode == 0, a.stderr
     assert a.stdout == b.stdout
     assert "Which company" in a.stdout
@@ -57,7 +41,7 @@ def test_plain_chat_never_imports_textual(tmp_path: Path) -> None:
 
 def test_transcript_is_written_as_markdown(tmp_path: Path) -> None:
     out = tmp_path / "t.md"
-    r = run("chat", "--plain", "--no-save", "--transcript", str(out), stdin="I want to decline\n{{ 7*7 }}\n")
+    r = run_cli("chat", "--plain", "--no-save", "--transcript", str(out), stdin="I want to decline\n{{ 7*7 }}\n")
     assert r.returncode == 0
     md = out.read_text(encoding="utf-8")
     assert md.startswith("# ")
@@ -66,40 +50,40 @@ def test_transcript_is_written_as_markdown(tmp_path: Path) -> None:
 
 
 def test_end_of_input_exits_zero_midway(tmp_path: Path) -> None:
-    r = run("chat", "--plain", "--no-save", stdin="I want to decline\n")
+    r = run_cli("chat", "--plain", "--no-save", stdin="I want to decline\n")
     assert r.returncode == 0
 
 
 def test_hostile_input_in_plain_mode(tmp_path: Path) -> None:
     hostile = "\x1b[2J\x1b]52;c;Zm9v\x07[@click=app.quit]\x00{{ 7*7 }}\n" + ("x" * 1_000_000) + "\n\n"
-    r = run("chat", "--plain", "--no-save", stdin=hostile)
+    r = run_cli("chat", "--plain", "--no-save", stdin=hostile)
     assert r.returncode == 0
     assert "\x1b" not in r.stdout and "\x00" not in r.stdout
     assert "long paste" in r.stdout
 
 
 def test_classify_json_shape() -> None:
-    r = run("classify", "--json", "I don't want to decline")
+    r = run_cli("classify", "--json", "I don't want to decline")
     data = json.loads(r.stdout)
     assert set(data) >= {"text", "intent", "score", "alternatives", "negated"}
-    r2 = run("classify", "--json", "what's the weather in Paris")
+    r2 = run_cli("classify", "--json", "what's the weather in Paris")
     assert json.loads(r2.stdout)["intent"] is None
 
 
 def test_classify_jsonl() -> None:
-    r = run("classify", "--jsonl", stdin="yes\nplay some music\n\ngo back\n")
+    r = run_cli("classify", "--jsonl", stdin="yes\nplay some music\n\ngo back\n")
     rows = [json.loads(line) for line in r.stdout.splitlines()]
     assert [row["intent"] for row in rows] == ["affirm", None, None, "back"]
 
 
 def test_classify_needs_text() -> None:
-    r = run("classify")
+    r = run_cli("classify")
     assert r.returncode == 2 and "TEXT" in r.stderr
 
 
 def test_graph_is_mermaid() -> None:
-    r = run("graph")
+    r = run_cli("graph")
     assert r.returncode == 0 and r.stdout.startswith("stateDiagram-v2")
-    assert run("graph", "--flow", "draft").stdout.count("draft__") > 3
-    bad = run("graph", "--flow", "nope")
+    assert run_cli("graph", "--flow", "draft").stdout.count("draft__") > 3
+    bad = run_cli("graph", "--flow", "nope")
     assert bad.returncode == 2 and "no flow named" in bad.stderr
