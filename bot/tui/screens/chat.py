@@ -55,11 +55,13 @@ class ChatScreen(Screen[None]):
         Binding("pageup", "scroll_log(-1)", "Scroll up", show=False, id="chat.scroll_up"),
         Binding("pagedown", "scroll_log(1)", "Scroll down", show=False, id="chat.scroll_down"),
         Binding("ctrl+end", "newest", "Newest", show=False, id="chat.newest"),
+        Binding("ctrl+r", "resume_call", "Back to the call", id="chat.resume_call"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self._turns = asyncio.Lock()
+        self.turn_lock = self._turns  # shared with the rehearsal call screen: one turn at a time
         self.last_draft: Draft | None = None
         self.panel_override: bool | None = None  # None: follow the terminal width
 
@@ -94,6 +96,10 @@ class ChatScreen(Screen[None]):
     @work(group="turns", exit_on_error=False)
     async def open_conversation(self, new: bool | None = None, case_id: int | None = None) -> None:
         async with self._turns:
+            if self.app.is_screen_installed("rehearsal"):
+                from bot.tui.screens import rehearsal
+
+                await rehearsal.close(self.coach_app)  # a call from the case being left
             log = self.query_one(MessageLog)
             await log.clear()
             await self.query_one(QuickReplies).clear()
@@ -105,7 +111,7 @@ class ChatScreen(Screen[None]):
                 return
             if self.coach_app.engine.resumed:
                 await self._show_earlier()
-            await self.show(events)
+            await self._deliver(events, None)
 
     async def _show_earlier(self) -> None:
         entries = self.coach_app.engine.earlier[-EARLIER_SHOWN:]
@@ -133,16 +139,45 @@ class ChatScreen(Screen[None]):
             except Exception as exc:
                 self.app.notify(visible(labels.ENGINE_FAILED.format(error=exc)), severity="error", markup=False)
                 return
-            await self.show(events)
+            await self._deliver(events, shown)
 
-    async def show(self, events: Iterable[Event]) -> None:
+    async def _deliver(self, events: list[Event], said: str | None) -> None:
+        # On the rehearsal call, the call screen shows the turn (with its typing pauses) and
+        # this log keeps a record of it; otherwise it is shown here.
+        from bot.rehearsal_actions import CALL_STATE
+
+        engine = self.coach_app.engine
+        on_call = engine.ready and engine.conversation.session.state == CALL_STATE
+        if on_call or self.app.is_screen_installed("rehearsal"):
+            from bot.tui.screens import rehearsal
+
+            on_call = rehearsal.follow(self.coach_app, events, said)
+        await self.show(events, typing=not on_call)
+
+    async def record(self, said: str | None, events: list[Event]) -> None:
+        """A turn taken on another screen (the rehearsal call): kept in this log too."""
+        await self.query_one(QuickReplies).clear()
+        if said is not None:
+            await self.query_one(MessageLog).add(MessageBubble("user", said))
+        await self.show(events, typing=False)
+
+    def note(self, text: str) -> None:
+        """A quiet line at the end of the log (after any turn still being shown)."""
+        self._note(text)
+
+    @work(group="turns", exit_on_error=False)
+    async def _note(self, text: str) -> None:
+        async with self._turns:
+            await self.query_one(MessageLog).add(LogNote(text, classes="-call-note"))
+
+    async def show(self, events: Iterable[Event], *, typing: bool = True) -> None:
         """Render a turn's events in order; manager lines arrive after a short typing pause."""
         log = self.query_one(MessageLog)
         pending: list[Widget] = []
         choices: Choices | None = None
         for event in events:
             if isinstance(event, Say):
-                if event.speaker == "manager" and self.coach_app.typing_delay > 0:
+                if event.speaker == "manager" and typing and self.coach_app.typing_delay > 0:
                     await log.add(*pending)
                     pending = []
                     await self._typing_pause(log, event.text)
@@ -174,6 +209,7 @@ class ChatScreen(Screen[None]):
             self.query_one(Composer).quick_keys = bool(choices.options)
         self.refresh_panel()
         await self.query_one(Composer).set_multiline(self.coach_app.engine.multiline)
+        self.refresh_bindings()
 
     async def _typing_pause(self, log: MessageLog, text: str) -> None:
         indicator = TypingIndicator(classes="-manager")
@@ -237,6 +273,19 @@ class ChatScreen(Screen[None]):
             self.app.notify(labels.NO_DRAFT, markup=False)
         else:
             self.coach_app.copy_text(self.last_draft.text, labels.DRAFT)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "resume_call":
+            from bot.rehearsal_actions import CALL_STATE
+
+            engine = self.coach_app.engine
+            return engine.ready and engine.conversation.session.state == CALL_STATE
+        return True
+
+    def action_resume_call(self) -> None:
+        from bot.tui.screens import rehearsal
+
+        rehearsal.resume(self.coach_app)
 
     def action_scroll_log(self, direction: int) -> None:
         self.query_one(MessageLog).scroll_by_page(direction)
