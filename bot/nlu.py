@@ -16,6 +16,7 @@ Scoring, from the pitfalls in DESIGN.md:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -87,6 +88,11 @@ class MatcherConfig:
     # Labels considered when no state narrows the choice (None: all of them).
     open_labels: frozenset[str] | None = None
     unexplained_floor: float = 0.7  # a score keeps this share even when no word is explained
+    # The words-only second opinion (naive Bayes): how much of the text the label must
+    # explain, by how much (log-probability) it must lead, and up to how many words.
+    words_min_share: float = 0.75
+    words_min_lead: float = 1.0
+    words_max_tokens: int = 10
     domain_labels: frozenset[str] = field(default_factory=frozenset)
     domain_terms: frozenset[str] = field(default_factory=frozenset)
     flips: Mapping[str, str] = field(default_factory=dict)
@@ -131,6 +137,21 @@ class PhraseMatcher:
                 self._vocab.setdefault(t, set()).add(e.label)
                 self._vocab_neg.setdefault(t, set()).add((e.label, e.negated))
         self._vocab_list = sorted(self._vocab)
+        # Word counts per (label, negated) for the naive-Bayes second opinion: an example's
+        # words count for its own label when the text's negation matches, and for its flip
+        # ("not taking" in a decline) when it does not.
+        self._counts: dict[tuple[str, bool], dict[str, int]] = {}
+        self._totals: dict[tuple[str, bool], int] = {}
+        for e in self.examples + self.short:
+            words = [t for t in e.content.split() if t not in self.norm.negations]
+            for text_negated in (False, True):
+                owner = e.label if e.negated == text_negated else self.config.flips.get(e.label)
+                if owner is None:
+                    continue
+                bucket = self._counts.setdefault((owner, text_negated), {})
+                for t in words:
+                    bucket[t] = bucket.get(t, 0) + 1
+                self._totals[(owner, text_negated)] = self._totals.get((owner, text_negated), 0) + len(words)
         self._typo_cache: dict[str, str] = {}
 
     def _example(self, label: str, text: str) -> _Example:
@@ -141,6 +162,10 @@ class PhraseMatcher:
 
     def match(self, text: str, allowed: Iterable[str] | None = None) -> Match:
         allow = frozenset(allowed) if allowed is not None else self.config.open_labels
+        # The words-only second opinion is for open questions ("what does this mean?"). When a
+        # state listens for a few intents, an unclaimed sentence is better left to the
+        # interrupts (a correction, a scenario) than given to the nearest of those few.
+        open_question = allowed is None
         norm = self.norm.normalise(text)
         if not norm.strip():
             return Match(text, None, 0.0, reason="empty")
@@ -149,7 +174,7 @@ class PhraseMatcher:
             return Match(text, hit[0], 100.0, example=hit[1], matched_label=hit[0], margin=100.0, reason="exact")
         if len(norm.split()) <= SHORT_TOKENS:
             return self._match_short(text, norm, allow)
-        return self._match_long(text, norm, allow)
+        return self._match_long(text, norm, allow, open_question)
 
     def rank(self, text: str, allowed: Iterable[str] | None = None) -> list[Scored]:
         m = self.match(text, allowed)
@@ -228,7 +253,48 @@ class PhraseMatcher:
                 distinctive |= labels
         return share, distinctive
 
-    def _match_long(self, text: str, norm: str, allow: frozenset[str] | None) -> Match:
+    def _by_words(
+        self,
+        tokens: list[str],
+        negated: bool,
+        share: dict[str, float],
+        allow: frozenset[str] | None,
+        domain_ok: bool,
+    ) -> tuple[str, float] | None:
+        """A second opinion when no single example is close: which label's examples, taken
+        together, make these words most likely (naive Bayes over words). Only taken when
+        the label's examples use nearly all of the text's words and it clearly leads, so a
+        paraphrase made of the examples' words is understood and an unrelated request is not.
+        """
+        cfg = self.config
+        words = [t for t in tokens if t not in self.norm.negations]
+        if not words or len(words) > cfg.words_max_tokens:
+            return None
+        vocab = len(self._vocab) or 1
+        ranked: list[tuple[float, str]] = []
+        # Ranked over every label, not only the allowed ones: a state that listens for
+        # "affirm" must not take "actually the salary was fine" just because, of the labels it
+        # listens for, affirm explains it best.
+        for (label, text_negated), bucket in self._counts.items():
+            if text_negated != negated:
+                continue
+            total = self._totals[(label, text_negated)]
+            logp = sum(math.log((bucket.get(t, 0) + 0.5) / (total + 0.5 * vocab)) for t in words)
+            ranked.append((logp, label))
+        if not ranked:
+            return None
+        ranked.sort(reverse=True)
+        best_logp, label = ranked[0]
+        lead = best_logp - ranked[1][0] if len(ranked) > 1 else 10.0
+        if allow is not None and label not in allow:
+            return None
+        if share.get(label, 0.0) < cfg.words_min_share or lead < cfg.words_min_lead:
+            return None
+        if label in cfg.domain_labels and not domain_ok:
+            return None
+        return label, lead
+
+    def _match_long(self, text: str, norm: str, allow: frozenset[str] | None, open_question: bool = True) -> Match:
         cfg = self.config
         tokens = [self._fix_typo(t) for t in self.norm.content(norm).split()]
         content = " ".join(tokens)
@@ -294,6 +360,23 @@ class PhraseMatcher:
         example = best_ex.text if best_ex else "(the words of its examples)"
         matched = best_ex.label if best_ex else best_label
         common = dict(alternatives=alts, negated=flipped, example=example, matched_label=matched, margin=margin)
+        if open_question and (best_score < cfg.threshold or margin < cfg.margin):
+            words = self._by_words(tokens, negated, share, allow, domain_ok)
+            if words is not None:
+                label, nb_margin = words
+                score = 100.0 * cfg.coverage_weight * min(1.0, share.get(label, 0.0))
+                alts = tuple(a for a in (Scored(best_label, round(best_score, 1)), *alts) if a.label != label)[:3]
+                return Match(
+                    text,
+                    label,
+                    score,
+                    alternatives=alts,
+                    negated=negated,
+                    example="(the words of its examples)",
+                    matched_label=label,
+                    margin=nb_margin,
+                    reason="words",
+                )
         if best_score < cfg.threshold:
             reason = "off-topic" if not domain_ok else "low-score"
             return Match(text, None, best_score, reason=reason, **common)  # type: ignore[arg-type]

@@ -281,7 +281,8 @@ class Session:
         exact = m.reason in ("exact", "typo")
         if free_text and not exact:
             return False
-        if not exact and m.score < GLOBAL_MIN_SCORE:
+        # A reading pieced together from words alone is not enough to restart or quit.
+        if not exact and (m.score < GLOBAL_MIN_SCORE or m.reason != "fuzzy"):
             return False
         getattr(self, f"_do_{m.label}", self._do_help)()
         return True
