@@ -62,6 +62,13 @@ class Match:
         }
 
 
+@dataclass(frozen=True)
+class WordVote:
+    label: str
+    lead: float  # log-probability ahead of the runner-up
+    share: float  # of the text's words, the share the label's examples use (0-1)
+
+
 @dataclass
 class _Example:
     label: str
@@ -253,6 +260,35 @@ class PhraseMatcher:
                 distinctive |= labels
         return share, distinctive
 
+    def word_vote(self, text: str) -> WordVote | None:
+        """Which label's examples, taken together, make this text's words most likely
+        (naive Bayes over content words), how far it leads, and how much of the text its
+        examples' words explain. No threshold: the caller decides."""
+        norm = self.norm.normalise(text)
+        negated = self.norm.negated(norm)
+        tokens = [self._fix_typo(t) for t in self.norm.content(norm).split()]
+        ranked = self._word_ranking(tokens, negated)
+        if not ranked:
+            return None
+        share, _ = self._explained(tokens, negated)
+        lead = ranked[0][0] - ranked[1][0] if len(ranked) > 1 else 10.0
+        return WordVote(ranked[0][1], lead, min(1.0, share.get(ranked[0][1], 0.0)))
+
+    def _word_ranking(self, tokens: list[str], negated: bool) -> list[tuple[float, str]]:
+        words = [t for t in tokens if t not in self.norm.negations]
+        if not words:
+            return []
+        vocab = len(self._vocab) or 1
+        ranked: list[tuple[float, str]] = []
+        for (label, text_negated), bucket in self._counts.items():
+            if text_negated != negated:
+                continue
+            total = self._totals[(label, text_negated)]
+            logp = sum(math.log((bucket.get(t, 0) + 0.5) / (total + 0.5 * vocab)) for t in words)
+            ranked.append((logp, label))
+        ranked.sort(reverse=True)
+        return ranked
+
     def _by_words(
         self,
         tokens: list[str],
@@ -270,20 +306,12 @@ class PhraseMatcher:
         words = [t for t in tokens if t not in self.norm.negations]
         if not words or len(words) > cfg.words_max_tokens:
             return None
-        vocab = len(self._vocab) or 1
-        ranked: list[tuple[float, str]] = []
         # Ranked over every label, not only the allowed ones: a state that listens for
         # "affirm" must not take "actually the salary was fine" just because, of the labels it
         # listens for, affirm explains it best.
-        for (label, text_negated), bucket in self._counts.items():
-            if text_negated != negated:
-                continue
-            total = self._totals[(label, text_negated)]
-            logp = sum(math.log((bucket.get(t, 0) + 0.5) / (total + 0.5 * vocab)) for t in words)
-            ranked.append((logp, label))
+        ranked = self._word_ranking(tokens, negated)
         if not ranked:
             return None
-        ranked.sort(reverse=True)
         best_logp, label = ranked[0]
         lead = best_logp - ranked[1][0] if len(ranked) > 1 else 10.0
         if allow is not None and label not in allow:

@@ -98,6 +98,11 @@ class DetectionConfig:
     chat_min_words: int = 4
     chat_threshold: float = 54.0  # stricter: interrupting a conversation uninvited costs more
     faq_threshold: float = 70.0
+    # The matcher's word vote (naive Bayes over the cards' words) names a situation the
+    # phrase scores missed, when its card explains this share of the words and leads by this
+    # much (log-probability), in a text with a job-offer word.
+    words_min_share: float = 0.5
+    words_min_lead: float = 3.0
 
 
 @dataclass(frozen=True)
@@ -114,11 +119,7 @@ class Detection:
         """The scenarios to offer when ambiguous: the best one and those within the margin."""
         if self.scenario is None:
             return ()
-        close = [
-            a.label
-            for a in self.alternatives
-            if a.label and self.explain.get("close", {}).get(a.label)
-        ]
+        close = [a.label for a in self.alternatives if a.label and self.explain.get("close", {}).get(a.label)]
         return (self.scenario, *close)
 
     def to_dict(self) -> dict[str, Any]:
@@ -127,9 +128,7 @@ class Detection:
             "scenario": self.scenario,
             "score": round(self.score, 1),
             "ambiguous": self.ambiguous,
-            "alternatives": [
-                {"scenario": a.label, "score": round(a.score, 1)} for a in self.alternatives
-            ],
+            "alternatives": [{"scenario": a.label, "score": round(a.score, 1)} for a in self.alternatives],
             "explain": dict(self.explain),
         }
 
@@ -150,9 +149,7 @@ def _block(value: Any, path: Path, line: int, what: str) -> LineDict:
 def _items(d: LineDict, key: str, path: Path) -> list[tuple[int, LineDict]]:
     raw = d.get(key)
     if not isinstance(raw, LineList):
-        raise ContentError(
-            path, d.line_of(key) if key in d else d.line, f"'{key}' should be a list of entries"
-        )
+        raise ContentError(path, d.line_of(key) if key in d else d.line, f"'{key}' should be a list of entries")
     out = []
     for i, item in enumerate(raw):
         out.append((raw.line_of(i), _block(item, path, raw.line_of(i), f"{key} entry")))
@@ -178,15 +175,11 @@ def _load_scenarios(path: Path, norm: Normaliser) -> tuple[dict[str, Scenario], 
         sid = str(_req(s, "id", path, "a scenario"))
         what = f"scenario '{sid}'"
         if not ID_RE.match(sid):
-            raise ContentError(
-                path, s.line_of("id"), f"{what}: use lower-case letters, digits and hyphens"
-            )
+            raise ContentError(path, s.line_of("id"), f"{what}: use lower-case letters, digits and hyphens")
         if sid in out:
             raise ContentError(path, line, f"{what} is defined twice")
         _unknown(s, _SCENARIO_KEYS, path, what)
-        examples = _strings(
-            _req(s, "examples", path, what), path, s.line_of("examples"), f"{what} examples"
-        )
+        examples = _strings(_req(s, "examples", path, what), path, s.line_of("examples"), f"{what} examples")
         points = []
         raw_advice = _req(s, "advice", path, what)
         if not isinstance(raw_advice, list):
@@ -196,35 +189,22 @@ def _load_scenarios(path: Path, norm: Normaliser) -> tuple[dict[str, Scenario], 
             if isinstance(p, str):
                 points.append(AdvicePoint(p, None, pline))
             elif isinstance(p, dict) and "say" in p and set(p) <= {"if", "say"}:
-                points.append(
-                    AdvicePoint(str(p["say"]), str(p["if"]) if p.get("if") else None, pline)
-                )
+                points.append(AdvicePoint(str(p["say"]), str(p["if"]) if p.get("if") else None, pline))
             else:
-                raise ContentError(
-                    path, pline, f"{what}: an advice point is a sentence, or 'if:' and 'say:'"
-                )
+                raise ContentError(path, pline, f"{what}: an advice point is a sentence, or 'if:' and 'say:'")
         out[sid] = Scenario(
             id=sid,
             title=str(_req(s, "title", path, what)),
             examples=examples,
             keywords=tuple(
-                norm.normalise(k)
-                for k in _strings(
-                    s.get("keywords"), path, s.line_of("keywords"), f"{what} keywords"
-                )
+                norm.normalise(k) for k in _strings(s.get("keywords"), path, s.line_of("keywords"), f"{what} keywords")
             ),
             intro=str(s.get("intro") or ""),
-            questions=_strings(
-                s.get("questions"), path, s.line_of("questions"), f"{what} questions"
-            ),
+            questions=_strings(s.get("questions"), path, s.line_of("questions"), f"{what} questions"),
             advice=tuple(points),
             draft=str(s["draft"]) if s.get("draft") else None,
-            draft_if_accepting=str(s["draft_if_accepting"])
-            if s.get("draft_if_accepting")
-            else None,
-            next_steps=_strings(
-                s.get("next_steps"), path, s.line_of("next_steps"), f"{what} next_steps"
-            ),
+            draft_if_accepting=str(s["draft_if_accepting"]) if s.get("draft_if_accepting") else None,
+            next_steps=_strings(s.get("next_steps"), path, s.line_of("next_steps"), f"{what} next_steps"),
             rehearse=bool(s.get("rehearse", False)),
             file=str(path),
             line=line,
@@ -243,23 +223,16 @@ def _load_faq(path: Path, norm: Normaliser) -> dict[str, FaqEntry]:
         fid = str(_req(f, "id", path, "an FAQ entry"))
         what = f"FAQ '{fid}'"
         if not ID_RE.match(fid):
-            raise ContentError(
-                path, f.line_of("id"), f"{what}: use lower-case letters, digits and hyphens"
-            )
+            raise ContentError(path, f.line_of("id"), f"{what}: use lower-case letters, digits and hyphens")
         if fid in out:
             raise ContentError(path, line, f"{what} is defined twice")
         _unknown(f, _FAQ_KEYS, path, what)
         out[fid] = FaqEntry(
             id=fid,
             question=str(_req(f, "question", path, what)),
-            examples=_strings(
-                _req(f, "examples", path, what), path, f.line_of("examples"), f"{what} examples"
-            ),
+            examples=_strings(_req(f, "examples", path, what), path, f.line_of("examples"), f"{what} examples"),
             keywords=tuple(
-                norm.normalise(k)
-                for k in _strings(
-                    f.get("keywords"), path, f.line_of("keywords"), f"{what} keywords"
-                )
+                norm.normalise(k) for k in _strings(f.get("keywords"), path, f.line_of("keywords"), f"{what} keywords")
             ),
             answer=str(_req(f, "answer", path, what)),
             file=str(path),
@@ -277,9 +250,7 @@ def _config(d: LineDict, path: Path) -> DetectionConfig:
             try:
                 values[key] = int(block[key]) if key == "chat_min_words" else float(block[key])
             except (TypeError, ValueError):
-                raise ContentError(
-                    path, block.line_of(key), f"detection: '{key}' should be a number"
-                ) from None
+                raise ContentError(path, block.line_of(key), f"detection: '{key}' should be a number") from None
     _unknown(block, set(DetectionConfig.__dataclass_fields__), path, "detection")
     return DetectionConfig(**values)
 
@@ -344,19 +315,13 @@ class ScenarioLibrary:
         """From a loaded ``Content`` (sharing its normaliser), or from a dialogues folder."""
         from bot.content import Content, load_content
 
-        content = (
-            source
-            if isinstance(source, Content)
-            else load_content(Path(source) if source else None)
-        )
+        content = source if isinstance(source, Content) else load_content(Path(source) if source else None)
         path = content.dialogues / "scenarios.yaml"
         scenarios, raw = _load_scenarios(path, content.normaliser)
         faq = _load_faq(content.dialogues / "faq.yaml", content.normaliser)
         messages = raw.get("messages") or {}
         if not isinstance(messages, dict):
-            raise ContentError(
-                path, raw.line_of("messages"), "messages should be 'key: text' lines"
-            )
+            raise ContentError(path, raw.line_of("messages"), "messages should be 'key: text' lines")
         return cls(
             scenarios,
             faq,
@@ -428,11 +393,7 @@ class ScenarioLibrary:
         runner = ranked[1][1] if len(ranked) > 1 else 0.0
         margin = best_score - runner
         alts = tuple(Scored(sid, round(sc, 1)) for sid, sc in ranked[1:4])
-        close = {
-            sid: True
-            for sid, sc in ranked[1:3]
-            if best_score - sc < cfg.margin and sc >= cfg.threshold
-        }
+        close = {sid: True for sid, sc in ranked[1:3] if best_score - sc < cfg.margin and sc >= cfg.threshold}
         explain: dict[str, Any] = {
             "example": examples.get(best),
             "fuzzy": round(fuzzy.get(best, 0.0), 1),
@@ -442,6 +403,12 @@ class ScenarioLibrary:
             "margin": round(margin, 1),
         }
         if best_score < cfg.threshold:
+            vote = self.matcher.word_vote(text) if domain else None
+            if vote is not None and vote.share >= cfg.words_min_share and vote.lead >= cfg.words_min_lead:
+                explain.update(reason="words", words_share=round(vote.share, 2), words_lead=round(vote.lead, 1))
+                score = cfg.threshold  # just confident enough to name it, never to interrupt
+                others = tuple(a for a in (Scored(best, round(best_score, 1)), *alts) if a.label != vote.label)
+                return Detection(text, vote.label, score, others[:3], explain=explain)
             explain["reason"] = "off-topic" if not domain else "low-score"
             return Detection(text, None, best_score, alts, explain=explain)
         explain["reason"] = "ambiguous" if close else "fuzzy"
@@ -550,9 +517,7 @@ def _holds(renderer: Renderer, expr: str, ctx: Mapping[str, Any]) -> bool:
 
 def _ranking_config(labels: Iterable[str], shortlist: int) -> MatcherConfig:
     """Rank only: no threshold, no margin, negation never flips a situation into another."""
-    cfg = MatcherConfig(
-        threshold=0.0, margin=0.0, shortlist=shortlist, flips={i: i for i in labels}
-    )
+    cfg = MatcherConfig(threshold=0.0, margin=0.0, shortlist=shortlist, flips={i: i for i in labels})
     # Word-coverage scoring (when the matcher has it) suits short replies, not descriptions:
     # it would let "thanks for that" look like a scenario, so it is switched off here.
     if hasattr(cfg, "coverage_max_tokens"):
@@ -604,8 +569,7 @@ def advise(lib: ScenarioLibrary, text: str, renderer: Renderer | None = None) ->
         out["faq"] = None
         out["advice"] = {
             "title": lib.message("unknown_title", renderer),
-            "points": [lib.message("advise_nothing", renderer)]
-            + [s.title for s in lib.scenarios.values()],
+            "points": [lib.message("advise_nothing", renderer)] + [s.title for s in lib.scenarios.values()],
         }
     return out
 
@@ -632,9 +596,7 @@ def check_content(content: Content, renderer: Renderer) -> list[Any]:
     for s in lib.scenarios.values():
         for kind in (s.draft, s.draft_if_accepting):
             if kind and kinds is not None and kind not in kinds:
-                problems.append(
-                    Problem(s.file, s.line, f"scenario '{s.id}': no draft kind '{kind}'")
-                )
+                problems.append(Problem(s.file, s.line, f"scenario '{s.id}': no draft kind '{kind}'"))
         for q in s.questions:
             if q not in content.slots:
                 problems.append(Problem(s.file, s.line, f"scenario '{s.id}': unknown slot '{q}'"))
@@ -643,8 +605,7 @@ def check_content(content: Content, renderer: Renderer) -> list[Any]:
                     Problem(
                         s.file,
                         s.line,
-                        f"scenario '{s.id}': flows/scenario.yaml has no state "
-                        f"'ask-{q.replace('_', '-')}' to ask '{q}'",
+                        f"scenario '{s.id}': flows/scenario.yaml has no state 'ask-{q.replace('_', '-')}' to ask '{q}'",
                     )
                 )
         for p in s.advice:
@@ -657,10 +618,6 @@ def check_content(content: Content, renderer: Renderer) -> list[Any]:
         for ex in s.examples:
             norm = lib.norm.normalise(ex)
             if norm in seen and seen[norm] != s.id:
-                problems.append(
-                    Problem(
-                        s.file, s.line, f"example {ex!r} is in both '{seen[norm]}' and '{s.id}'"
-                    )
-                )
+                problems.append(Problem(s.file, s.line, f"example {ex!r} is in both '{seen[norm]}' and '{s.id}'"))
             seen.setdefault(norm, s.id)
     return problems
