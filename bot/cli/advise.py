@@ -28,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _print_text(result: dict[str, Any]) -> None:
+def _print_text(result: dict[str, Any], labels: dict[str, str]) -> None:
     advice = result["advice"]
     if result["scenario"] is None:
         what = f"FAQ: {result['faq']}" if result.get("faq") else "none fits"
@@ -44,7 +44,8 @@ def _print_text(result: dict[str, Any]) -> None:
         print(f"  - {point}")
     if advice.get("questions"):
         print()
-        print("To tailor this, the chat asks about: " + ", ".join(advice["questions"]))
+        asked = [labels.get(q, q.replace("_", " ")) for q in advice["questions"]]
+        print("To tailor this, the chat asks about: " + ", ".join(asked))
     if advice.get("draft"):
         print(f"Draft to write: decline-coach draft --kind {advice['draft']}")
     if advice.get("next_steps"):
@@ -83,5 +84,5 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
-        _print_text(result)
+        _print_text(result, {name: slot.label for name, slot in content.slots.items()})
     return 0
