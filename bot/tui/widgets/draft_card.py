@@ -9,6 +9,7 @@ from textual.message import Message
 from textual.widgets import Button, Static
 
 from bot.events import Draft
+from bot.tui import labels
 from bot.tui.literal import literal
 
 PREVIEW_LINES = 4
@@ -35,7 +36,8 @@ class DraftCard(Vertical):
         yield Static(literal(preview), markup=False, classes="draft-preview")
         failed = sum(1 for f in d.findings if not f.ok)
         if d.findings:
-            note = self.review_label.format(failed=failed, count=len(d.findings))
+            label = self.review_label if failed else labels.DRAFT_REVIEW_CLEAN
+            note = label.format(failed=failed, count=len(d.findings))
             style = "$warning" if failed else "$success"
             yield Static(literal(note, style), markup=False, classes="draft-review")
         yield Button(self.open_label, compact=True, classes="draft-open")
