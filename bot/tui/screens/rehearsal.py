@@ -18,6 +18,7 @@ No coaching logic: what is said, and where the conversation goes, is the engine'
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -237,6 +238,7 @@ class RehearsalScreen(Screen[None]):
         self.pending: list[Beat] = []
         self.live = True  # False once the scorecard is in, until a new call starts
         self.who = Who()
+        self.scorecard: ScorecardView | None = None  # to bring into view once the turn is shown
 
     @property
     def coach_app(self) -> CoachApp:
@@ -327,6 +329,9 @@ class RehearsalScreen(Screen[None]):
             labels.CALL_PLACEHOLDER if self.live else labels.DEBRIEF_PLACEHOLDER
         )
         self.refresh_bindings()
+        if self.scorecard is not None:
+            await self._reveal(log, self.scorecard)
+            self.scorecard = None
 
     async def show(self, events: Sequence[Event]) -> None:
         """The call's lines in order; the manager's after a short typing pause. The debrief's
@@ -351,10 +356,6 @@ class RehearsalScreen(Screen[None]):
             elif isinstance(event, Choices):
                 choices = event
         await log.add(*pending)
-        for widget in pending:
-            if isinstance(widget, ScorecardView):
-                # The scorecard is what matters now: its top in view, not the prompts below it.
-                self.call_after_refresh(log.scroll_to_widget, widget, top=True, animate=False)
         replies = self.query_one(QuickReplies)
         if choices is not None and engine_state(self.coach_app.engine) == DEBRIEF_STATE:
             await replies.show(choices.options)
@@ -362,6 +363,22 @@ class RehearsalScreen(Screen[None]):
         elif choices is not None:
             await replies.clear()  # on the call the keys do it (F4 ends the call)
             self.query_one(Composer).quick_keys = False
+        self.scorecard = next((w for w in reversed(pending) if isinstance(w, ScorecardView)), None)
+
+    async def _reveal(self, log: MessageLog, widget: Widget) -> None:
+        """Scroll so the top of ``widget`` is in view (the scorecard, not the prompts under it),
+        once the layout with it and the choices has been worked out."""
+        done = asyncio.Event()
+
+        def scroll() -> None:
+            log.scroll_to_widget(widget, top=True, animate=False, immediate=True)
+            # The thumb can keep a drawing from before the scroll: draw it again.
+            log.vertical_scrollbar.refresh()
+            self.call_after_refresh(done.set)
+
+        self.call_after_refresh(scroll)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(done.wait(), 1.0)  # a screen on hold may not refresh
 
     async def _typing_pause(self, log: MessageLog, text: str) -> None:
         indicator = TypingIndicator(classes="-manager")
