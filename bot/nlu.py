@@ -331,7 +331,8 @@ class PhraseMatcher:
             idx = None
             choices: Sequence[str] = self._contents
         else:
-            idx = [i for label in allow for i in self._by_label.get(label, ())]
+            # In the examples' own order: iterating the set would make ties depend on hashing.
+            idx = [i for label in self.labels if label in allow for i in self._by_label.get(label, ())]
             choices = [self._contents[i] for i in idx]
         if not choices:
             return Match(text, None, 0.0, reason="low-score")
@@ -376,7 +377,7 @@ class PhraseMatcher:
                 score = (1 - cfg.full_weight) * score + cfg.full_weight * full
             consider(ex.label, score, ex, ex.negated)
         if len(tokens) <= cfg.coverage_max_tokens:
-            for label in distinctive:
+            for label in sorted(distinctive):
                 consider(label, cfg.coverage_weight * 100.0 * min(1.0, share[label]), None, negated)
         if not per_label:
             return Match(text, None, 0.0, reason="low-score")

@@ -29,10 +29,10 @@ def content() -> Content:
 
 
 def run_cli(
-    *args: str, stdin: str = "", home: Path | None = None, timeout: float = 180
+    *args: str, stdin: str = "", home: Path | None = None, timeout: float = 180, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """The real `decline-coach` command in a subprocess (its own data folder when `home` is given)."""
-    env = dict(os.environ)
+    env = {**os.environ, **(env or {})}
     if home is not None:
         env["DECLINE_COACH_HOME"] = str(home)
     return subprocess.run(

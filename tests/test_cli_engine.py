@@ -9,7 +9,10 @@ from pathlib import Path
 
 from tests.conftest import ROOT, run_cli
 
-SCRIPT = "I've decided to decline the offer\nAcme Corp\nData Analyst\nskip\nback\nquit\n"
+SCRIPT = (
+    "I've decided to decline the offer\nAcme Corp\nData Analyst\nskip\nback\ni don't think so\n"
+    "they came back with more money after I said no\nuh no\nplease don't\nquit\n"
+)
 
 
 def test_version_and_help() -> None:
@@ -22,8 +25,9 @@ def test_version_and_help() -> None:
 
 
 def test_plain_chat_is_deterministic_and_exits_zero(tmp_path: Path) -> None:
-    a = run_cli("chat", "--plain", "--new", stdin=SCRIPT, home=tmp_path / "a")
-    b = run_cli("chat", "--plain", "--new", stdin=SCRIPT, home=tmp_path / "b")
+    # Different hash seeds too: nothing may depend on the order of a set.
+    a = run_cli("chat", "--plain", "--new", stdin=SCRIPT, home=tmp_path / "a", env={"PYTHONHASHSEED": "1"})
+    b = run_cli("chat", "--plain", "--new", stdin=SCRIPT, home=tmp_path / "b", env={"PYTHONHASHSEED": "2"})
     assert a.returncode == 0, a.stderr
     assert a.stdout == b.stdout
     assert "Which company" in a.stdout
