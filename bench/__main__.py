@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import importlib
+import os
 import platform
 import sys
 import time
@@ -72,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
             table.append((row["name"], value, target, mark))
     elapsed = time.perf_counter() - started
     when = dt.date.today().isoformat()
-    machine = f"{platform.system()} {platform.machine()}, Python {platform.python_version()}"
+    machine = f"{platform.system()} {platform.machine()} ({os.cpu_count()} cores), Python {platform.python_version()}"
     if args.markdown:
         print(f"Measured {when} on {machine}, in {elapsed:.0f} s (`make bench`).\n")
         print("| measure | value | target | |")
