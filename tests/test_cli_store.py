@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import json
 import os
@@ -287,8 +286,6 @@ def _turn_output(lines: queue.Queue[str]) -> list[str]:
 
 
 def test_plain_chat_resumes_after_kill_9_with_the_same_state_and_slots(home: Path) -> None:
-    if importlib.util.find_spec("bot.conversation") is None:  # pragma: no cover
-        pytest.skip("the plain chat is not wired to the store yet")
     env = {k: v for k, v in os.environ.items() if k != "DECLINE_COACH_TODAY"}
     env["DECLINE_COACH_HOME"] = str(home)
     chat = [sys.executable, "-m", "bot", "chat", "--plain", "--today", "2025-03-10"]
