@@ -4,9 +4,6 @@ deliberate change to the look or to the coach's words, and review the diff."""
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
-
 import pytest
 
 from bot.events import (
@@ -22,37 +19,9 @@ from bot.events import (
     ScoreLine,
 )
 from bot.tui import CoachApp
-from bot.tui.engine import EngineOptions
 from bot.tui.widgets.message_log import MessageLog
-
-SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
-TODAY = dt.date(2026, 11, 20)
-
-
-@pytest.fixture
-def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CoachApp:
-    monkeypatch.setenv("DECLINE_COACH_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "disabled")
-    opts = EngineOptions(data_dir=str(tmp_path / "home"), new=True, today=TODAY, seed=0)
-    coach = CoachApp(opts, typing_delay=0, cursor_blink=False)
-    coach.animation_level = "none"
-    return coach
-
-
-async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    app = pilot.app
-    for _ in range(500):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        if app.engine.ready and not any(w.is_running and w.group == "turns" for w in app.workers):
-            break
-    await pilot.pause()
-
-
-async def say(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
-    await pilot.press(*list(text), "enter")
-    await settle(pilot)
-
+from tests.tui_support import SIZES, say, settle
+from tests.tui_support import app as app  # the fixture, shared
 
 DRAFT = Draft(
     kind="decline-another-offer",

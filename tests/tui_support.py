@@ -1,0 +1,46 @@
+"""What the app's snapshot tests share: the sizes, a pinned date, a quiet app, and waiting
+until every turn has been drawn."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from bot.tui import CoachApp
+from bot.tui.engine import EngineOptions
+from bot.tui.widgets.message_log import MessageLog
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+TODAY = dt.date(2026, 11, 20)
+
+
+@pytest.fixture
+def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CoachApp:
+    monkeypatch.setenv("DECLINE_COACH_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "disabled")
+    opts = EngineOptions(data_dir=str(tmp_path / "home"), new=True, today=TODAY, seed=0)
+    coach = CoachApp(opts, typing_delay=0, cursor_blink=False)
+    coach.animation_level = "none"
+    return coach
+
+
+async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    app = pilot.app
+    for _ in range(500):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        if app.engine.ready and not any(w.is_running and w.group == "turns" for w in app.workers):
+            break
+    await pilot.pause()
+    # A scrollbar's thumb can keep a drawing from a layout or two before (Textual 8.2): draw
+    # it again from its current numbers, so the picture does not depend on frame timing.
+    for log in app.screen.query(MessageLog):
+        log.vertical_scrollbar.refresh()
+    await pilot.pause()
+
+
+async def say(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press(*list(text), "enter")
+    await settle(pilot)
