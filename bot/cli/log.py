@@ -19,28 +19,14 @@ from bot.cli.cases import (
     table,
     when,
 )
+from bot.store import DECISION_FIELDS
 
 if TYPE_CHECKING:
     from bot.store import DecisionEntry
 
 FORMATS = ("csv", "json", "md")
 #: Export columns: the entry's id (its case id) then every logged field, in log order.
-COLUMNS = (
-    "id",
-    "company",
-    "role",
-    "manager",
-    "recruiter",
-    "offer_date",
-    "decision",
-    "decided_on",
-    "reason",
-    "channel",
-    "notified",
-    "feedback",
-    "notes",
-    "recorded",
-)
+COLUMNS = ("id", *DECISION_FIELDS, "recorded")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
