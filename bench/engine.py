@@ -6,13 +6,11 @@ python -m bench.engine
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import os
 import statistics
 import subprocess
 import sys
 import time
-import tracemalloc
 from pathlib import Path
 from typing import Any
 
@@ -110,24 +108,6 @@ def _peak_rss_kb(turns: int) -> int:
 
 def memory_ratio() -> float:
     return _peak_rss_kb(1000) / _peak_rss_kb(10)
-
-
-def session_growth(content: Content) -> float:
-    """Python objects the conversation itself holds after 1,000 turns vs 10 (tracemalloc)."""
-
-    def allocated_after(turns: int) -> int:
-        gc.collect()
-        tracemalloc.start()
-        s = _session(content)
-        for i in range(turns):
-            s.handle(SCRIPT[i % len(SCRIPT)])
-        gc.collect()
-        current, _peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        return current
-
-    allocated_after(10)
-    return allocated_after(1000) / allocated_after(10)
 
 
 def run() -> list[dict[str, Any]]:

@@ -183,11 +183,6 @@ class PhraseMatcher:
             return self._match_short(text, norm, allow)
         return self._match_long(text, norm, allow, open_question)
 
-    def rank(self, text: str, allowed: Iterable[str] | None = None) -> list[Scored]:
-        m = self.match(text, allowed)
-        top = [Scored(m.label or (m.matched_label or ""), m.score)] if (m.label or m.matched_label) else []
-        return top + list(m.alternatives)
-
     def has_domain_word(self, norm: str) -> bool:
         terms = self.config.domain_terms
         return any(t in terms for t in norm.split())

@@ -219,9 +219,6 @@ class Session:
         self._jump(self.returns.pop(), resumed=True)
         return True
 
-    def content_go_menu(self) -> None:
-        self._choices_from_menu()
-
     def match_intent(self, text: str, allowed: set[str] | frozenset[str] | None = None) -> Match:
         return self.content.match_intent(text, allowed)
 

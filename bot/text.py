@@ -120,9 +120,6 @@ class Normaliser:
             self._cache[key] = s
         return s
 
-    def tokens(self, normalised: str) -> list[str]:
-        return normalised.split()
-
     def content(self, normalised: str) -> str:
         """The normalised text without stopwords (negations are kept: they carry meaning)."""
         kept = [t for t in normalised.split() if t not in self.stopwords or t in self.negations]
