@@ -285,31 +285,32 @@ def cmd_delete(args: argparse.Namespace) -> int:
     return 0
 
 
+def _on_case(args: argparse.Namespace, act: Callable[[Store], None], done: str) -> int:
+    """Apply one change to case ``args.id``; an unknown case is reported, not raised."""
+    store = open_store(args, create=False)
+    if store is None:
+        return not_found("case", args.id)
+    with store:
+        try:
+            act(store)
+        except KeyError:
+            return not_found("case", args.id)
+    print(done)
+    return 0
+
+
 @store_command
 def cmd_rename(args: argparse.Namespace) -> int:
     from bot.text import sanitise
 
-    store = open_store(args, create=False)
-    if store is None:
-        return not_found("case", args.id)
-    with store:
-        try:
-            store.rename_case(args.id, sanitise(args.title, limit=200).text)
-        except KeyError:
-            return not_found("case", args.id)
-    print(f"Renamed case {args.id}.")
-    return 0
+    title = sanitise(args.title, limit=200).text
+    return _on_case(args, lambda store: store.rename_case(args.id, title), f"Renamed case {args.id}.")
 
 
 @store_command
 def cmd_reopen(args: argparse.Namespace) -> int:
-    store = open_store(args, create=False)
-    if store is None:
-        return not_found("case", args.id)
-    with store:
-        try:
-            store.reopen_case(args.id)
-        except KeyError:
-            return not_found("case", args.id)
-    print(f"Case {args.id} is open again; starting the coach will offer to resume it.")
-    return 0
+    return _on_case(
+        args,
+        lambda store: store.reopen_case(args.id),
+        f"Case {args.id} is open again; starting the coach will offer to resume it.",
+    )
