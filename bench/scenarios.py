@@ -43,37 +43,16 @@ def _rejection(lib: ScenarioLibrary, texts: list[str]) -> float:
 def run(verbose: bool = False) -> list[dict[str, Any]]:
     lib = ScenarioLibrary.load(load_content())
     rows: list[dict[str, Any]] = []
-    dev = _tsv(DATA / "scenarios_dev.tsv")
-    rows.append(
-        {
-            "name": "scenario top-1 (dev set)",
-            "value": _accuracy(lib, dev),
-            "target": 0.85,
-            "n": len(dev),
-        }
+    sets = (
+        ("scenario top-1 (dev set)", "scenarios_dev.tsv"),
+        ("scenario top-1 (dev set 2, narrative)", "scenarios_dev2.tsv"),
+        ("scenario top-1 (blind set)", "scenarios_heldout.tsv"),
     )
-    dev2_path = DATA / "scenarios_dev2.tsv"
-    if dev2_path.is_file():
-        dev2 = _tsv(dev2_path)
-        rows.append(
-            {
-                "name": "scenario top-1 (dev set 2, narrative)",
-                "value": _accuracy(lib, dev2),
-                "target": 0.85,
-                "n": len(dev2),
-            }
-        )
-    blind_path = DATA / "scenarios_heldout.tsv"
-    if blind_path.is_file():
-        blind = _tsv(blind_path)
-        rows.append(
-            {
-                "name": "scenario top-1 (blind set)",
-                "value": _accuracy(lib, blind),
-                "target": 0.85,
-                "n": len(blind),
-            }
-        )
+    for name, filename in sets:
+        path = DATA / filename
+        if path.is_file():
+            labelled = _tsv(path)
+            rows.append({"name": name, "value": _accuracy(lib, labelled), "target": 0.85, "n": len(labelled)})
     if CLINC.is_file():
         clinc = [text for _label, text in _tsv(CLINC)]
         rows.append(
@@ -100,7 +79,7 @@ def run(verbose: bool = False) -> list[dict[str, Any]]:
                 }
             )
     if verbose:
-        for label, text in dev:
+        for label, text in _tsv(DATA / "scenarios_dev.tsv"):
             det = lib.detect(text)
             if det.scenario != label:
                 print(f"MISS {label:<24} -> {det.scenario} {det.score:.0f} {text!r}")
