@@ -168,16 +168,24 @@ def _req(d: LineDict, key: str, path: Path, what: str) -> Any:
     return d[key]
 
 
+def _entry_id(
+    entry: LineDict, path: Path, line: int, a_what: str, kind: str, seen: Mapping[str, Any]
+) -> tuple[str, str]:
+    """A card's id, checked: present, well formed, not used twice. Returns (id, how to name it)."""
+    eid = str(_req(entry, "id", path, a_what))
+    what = f"{kind} '{eid}'"
+    if not ID_RE.match(eid):
+        raise ContentError(path, entry.line_of("id"), f"{what}: use lower-case letters, digits and hyphens")
+    if eid in seen:
+        raise ContentError(path, line, f"{what} is defined twice")
+    return eid, what
+
+
 def _load_scenarios(path: Path, norm: Normaliser) -> tuple[dict[str, Scenario], LineDict]:
     d = _block(load_yaml(path), path, 1, "scenarios.yaml")
     out: dict[str, Scenario] = {}
     for line, s in _items(d, "scenarios", path):
-        sid = str(_req(s, "id", path, "a scenario"))
-        what = f"scenario '{sid}'"
-        if not ID_RE.match(sid):
-            raise ContentError(path, s.line_of("id"), f"{what}: use lower-case letters, digits and hyphens")
-        if sid in out:
-            raise ContentError(path, line, f"{what} is defined twice")
+        sid, what = _entry_id(s, path, line, "a scenario", "scenario", out)
         _unknown(s, _SCENARIO_KEYS, path, what)
         examples = _strings(_req(s, "examples", path, what), path, s.line_of("examples"), f"{what} examples")
         points = []
@@ -220,12 +228,7 @@ def _load_faq(path: Path, norm: Normaliser) -> dict[str, FaqEntry]:
     d = _block(load_yaml(path), path, 1, "faq.yaml")
     out: dict[str, FaqEntry] = {}
     for line, f in _items(d, "faq", path):
-        fid = str(_req(f, "id", path, "an FAQ entry"))
-        what = f"FAQ '{fid}'"
-        if not ID_RE.match(fid):
-            raise ContentError(path, f.line_of("id"), f"{what}: use lower-case letters, digits and hyphens")
-        if fid in out:
-            raise ContentError(path, line, f"{what} is defined twice")
+        fid, what = _entry_id(f, path, line, "an FAQ entry", "FAQ", out)
         _unknown(f, _FAQ_KEYS, path, what)
         out[fid] = FaqEntry(
             id=fid,
