@@ -107,6 +107,9 @@ class Normaliser:
         if cached is not None:
             return cached
         s = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
+        if s.strip() and not s.strip().strip("?"):
+            # A bare "?" (or "???") is a question about where one is, not an empty line.
+            return "?"
         words = []
         for w in re.split(r"\s+", s):
             core = w.strip('.,!?;:"()[]{}<>')

@@ -19,6 +19,8 @@ from bot.content import Content
         ("start over", "restart"),
         ("bye", "quit"),
         ("what can you do", "help"),
+        ("?", "help"),
+        ("???", "help"),
     ],
 )
 def test_core_intents(content: Content, text: str, intent: str) -> None:
