@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.content import Content
 from bot.events import Event, Notice
 from bot.plain import format_event
 from bot.session import Session
-from bot.store import Store, StoreProblem
 from bot.text import sanitise
+
+if TYPE_CHECKING:
+    from bot.store import Store
 
 # The slots that make up a logged decision; a change to any of them re-logs it.
 _DECISION_SLOTS = (
@@ -57,6 +59,9 @@ class Conversation:
         store: Store | None = None
         problems: list[str] = []
         if persist:
+            # Imported here: a conversation that is not saved (--no-save) starts without SQLite.
+            from bot.store import Store, StoreProblem
+
             try:
                 store = Store.open(data_dir)
                 if store.problem is not None:
@@ -118,6 +123,8 @@ class Conversation:
     def _save(self, text: str | None, events: list[Event]) -> None:
         if self.store is None:
             return
+        from bot.store import StoreProblem
+
         try:
             if self.case_id is None:
                 self.case_id = self.store.create_case(self._title())
