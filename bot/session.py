@@ -56,7 +56,6 @@ class Session:
         #: States whose prompt was shown while handling the last line (pass-throughs included).
         self.trail: list[str] = []
         self.last_trail: list[str] = []
-        self._actions = load_actions()
         self.model = ConversationModel(self._on_enter)
         self.machine = build_machine(content, self.model)
         self._compiled: dict[str, Callable[..., Any]] = {}
@@ -621,7 +620,9 @@ class Session:
         self.trail.append(st.full)
         if not reprompt:
             for name in st.do:
-                act = self._actions.get(name)
+                # The action modules are imported on first use (in a state with `do:` or by the
+                # interrupts), not when the session opens: the first prompt needs none of them.
+                act = load_actions().get(name)
                 if act is None:
                     continue  # `check` reports unknown actions; a session never crashes on one
                 for ev in act.fn(self) or []:
