@@ -39,19 +39,19 @@ def transition_name(target: str) -> str:
 
 
 def build_machine(content: Content, model: ConversationModel) -> Machine:
-    states = [{"name": full, "on_enter": "entered"} for full in content.states]
+    known = content.states  # a property that builds a new dict: read it once
     machine = Machine(
         model=model,
-        states=states,
+        states=[{"name": full, "on_enter": "entered"} for full in known],
         initial=content.start,
         auto_transitions=False,
         ignore_invalid_triggers=True,
         send_event=True,
     )
-    for st in content.states.values():
+    for st in known.values():
         targets = {content.resolve(e.goto, st.flow) for e in st.edges()}
         for target in sorted(targets):
-            if target.startswith("@") or target not in content.states:
+            if target.startswith("@") or target not in known:
                 continue
             machine.add_transition(transition_name(target), st.full, target)
     return machine
