@@ -14,12 +14,18 @@ ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 21)
 
 
+@pytest.fixture(scope="session")
+def _content_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("content-cache")
+
+
 @pytest.fixture(autouse=True)
-def _private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test gets its own data folder: nothing touches the real user's data."""
+def _private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, _content_cache: Path) -> Path:
+    """Every test gets its own data folder: nothing touches the real user's data (or cache)."""
     home = tmp_path / "home"
     monkeypatch.setenv("DECLINE_COACH_HOME", str(home))
     monkeypatch.setenv("DECLINE_COACH_TODAY", TODAY.isoformat())
+    monkeypatch.setenv("DECLINE_COACH_CACHE", str(_content_cache))
     return home
 
 

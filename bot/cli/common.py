@@ -36,12 +36,15 @@ def today_from(args: argparse.Namespace) -> dt.date:
 
 
 def load_or_exit(args: argparse.Namespace) -> Content:
-    """Load content; a broken file prints `file:line: message` and exits 1, never a traceback."""
-    from bot.content import load_content
+    """Load content; a broken file prints `file:line: message` and exits 1, never a traceback.
+
+    Content comes from the cache (``bot.content_cache``) when no file it was loaded from changed.
+    """
+    from bot.content_cache import load_content_cached
     from bot.yamlfile import ContentError
 
     try:
-        return load_content(getattr(args, "dialogues", None), getattr(args, "templates", None))
+        return load_content_cached(getattr(args, "dialogues", None), getattr(args, "templates", None))
     except ContentError as exc:
         print(f"decline-coach: {exc}", file=sys.stderr)
         print("decline-coach: run `decline-coach check` for a full report.", file=sys.stderr)
