@@ -5,7 +5,7 @@ before its first prompt, and the answer only changes when a content file (or the
 reads it) changes. ``load_content_cached`` keeps the loaded ``Content``, intent matcher
 included, as a pickle in the user's cache folder, under a key made of:
 
-- this format's version, the package version and the Python version;
+- this format's version, the package's, Python's and PyYAML's versions;
 - the dialogues and templates folders;
 - a digest of every file under the dialogues folder, its path and its bytes (reading them
   costs well under a millisecond, and unlike a modification time it cannot miss an edit made
@@ -29,6 +29,8 @@ import pickle
 import sys
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from bot import __version__
 from bot.content import Content, load_content
@@ -67,6 +69,7 @@ def cache_key(dialogues: Path, templates: Path) -> tuple[Any, ...]:
         FORMAT,
         __version__,
         sys.version,
+        yaml.__version__,
         str(dialogues.resolve()),
         str(templates.resolve()),
         _digest(dialogues),
