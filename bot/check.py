@@ -18,7 +18,7 @@ from typing import Any
 import jinja2
 from jinja2 import meta
 
-from bot.content import Content, SlotSpec, StateSpec, load_content
+from bot.content import OFF_TOPIC, Content, SlotSpec, StateSpec, load_content
 from bot.render import Renderer, RenderError
 from bot.yamlfile import ContentError
 
@@ -342,7 +342,10 @@ def _check_intents(content: Content) -> list[Problem]:
     out: list[Problem] = []
     norm = content.normaliser
     owner: dict[str, str] = {}
-    for intent in content.intents.values():
+    specs = list(content.intents.values())
+    if content.offtopic is not None:
+        specs.append(content.offtopic)
+    for intent in specs:
         for i, phrase in enumerate(intent.short + intent.examples):
             key = norm.normalise(phrase)
             line = intent.line
@@ -356,29 +359,26 @@ def _check_intents(content: Content) -> list[Problem]:
             owner.setdefault(key, intent.name)
     # Leave one out: with the example removed, would the matcher read it as another intent?
     # Then the other intent's examples outscore it, and a paraphrase of it will be misread.
-    from bot.nlu import PhraseMatcher
-
-    base = content.intent_matcher
-    phrases = {i.name: list(i.examples) for i in content.intents.values()}
-    shorts = {i.name: list(i.short) for i in content.intents.values()}
-    for intent in content.intents.values():
+    matcher = content.intent_matcher
+    everything = matcher.labels
+    index = {(e.label, e.text): i for i, e in reversed(list(enumerate(matcher.examples)))}
+    for intent in specs:
         lines = intent.example_lines or [intent.line] * len(intent.examples)
-        for k, (phrase, line) in enumerate(zip(intent.examples, lines, strict=False)):
+        for phrase, line in zip(intent.examples, lines, strict=False):
             if len(norm.normalise(phrase).split()) <= 1:
                 continue
-            without = dict(phrases)
-            without[intent.name] = phrases[intent.name][:k] + phrases[intent.name][k + 1 :]
-            short = {name: [p for p in v if norm.normalise(p) != norm.normalise(phrase)] for name, v in shorts.items()}
-            loo = PhraseMatcher(without, norm, short=short, config=base.config)
-            got = loo.match(phrase, allowed=phrases.keys())
-            if got.label is not None and got.label != intent.name and got.score >= OUTSCORED:
+            with matcher.leaving_out(index[(intent.name, phrase)]):
+                got = matcher.match(phrase, allowed=everything)
+            # An everyday request closest to an example is a misreading too ("read as off-topic").
+            read_as = got.label if got.label is not None or got.matched_label != OFF_TOPIC else OFF_TOPIC
+            if read_as is not None and read_as != intent.name and got.score >= OUTSCORED:
                 out.append(
                     _p(
                         content,
                         intent.file,
                         line,
                         f"example '{phrase}' of '{intent.name}' is outscored by '{got.example}' of "
-                        f"'{got.matched_label}' (it would be read as '{got.label}', score {got.score:.0f})",
+                        f"'{got.matched_label}' (it would be read as '{read_as}', score {got.score:.0f})",
                     )
                 )
     return out

@@ -21,6 +21,8 @@ from bot.yamlfile import ContentError, LineDict, LineList, load_yaml
 NAME_RE = re.compile(r"^[a-z][a-z0-9-]*$")
 SLOT_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 SPECIAL_TARGETS = ("@return", "@end", "@menu", "@stay")
+# The matcher's label for offtopic.yaml's everyday requests; never an answer of its own.
+OFF_TOPIC = "out_of_scope"
 SLOT_TYPES = ("text", "person", "company", "role", "date", "money", "number", "yesno", "choice", "list")
 
 
@@ -130,6 +132,9 @@ class Content:
     start: str
     stages: list[str]
     files: dict[str, Any] = field(default_factory=dict)  # raw YAML of each loaded file
+    # Everyday requests that are not for the coach (offtopic.yaml): they compete with the
+    # intents, and when one of them is the closest, the answer is "not something I handle".
+    offtopic: IntentSpec | None = None
 
     @property
     def states(self) -> dict[str, StateSpec]:
@@ -158,8 +163,12 @@ class Content:
             open_labels=frozenset(i.name for i in self.intents.values() if not i.local),
             flips={i.name: i.when_negated for i in self.intents.values() if i.when_negated},
         )
+        phrases = {i.name: i.examples for i in self.intents.values()}
+        if self.offtopic is not None:
+            phrases[OFF_TOPIC] = self.offtopic.examples
+            cfg.reject_labels = frozenset({OFF_TOPIC})
         return PhraseMatcher(
-            {i.name: i.examples for i in self.intents.values()},
+            phrases,
             self.normaliser,
             short={i.name: i.short for i in self.intents.values()},
             config=cfg,
@@ -372,6 +381,8 @@ def _load_intents(path: Path) -> dict[str, IntentSpec]:
     out: dict[str, IntentSpec] = {}
     for name, raw in block.items():
         line = block.line_of(name)
+        if name == OFF_TOPIC:
+            raise ContentError(path, line, f"'{OFF_TOPIC}' is reserved: put everyday requests in offtopic.yaml")
         idict = _mapping(raw or {}, path, line, f"intent '{name}'")
         examples = idict.get("examples") or []
         spec = IntentSpec(
@@ -392,6 +403,21 @@ def _load_intents(path: Path) -> dict[str, IntentSpec]:
     return out
 
 
+def _load_offtopic(path: Path) -> IntentSpec | None:
+    if not path.is_file():
+        return None  # optional: an author's own content may do without
+    d = _mapping(load_yaml(path), path, 1, "offtopic.yaml")
+    examples = _req(d, "examples", path, "offtopic.yaml")
+    return IntentSpec(
+        name=OFF_TOPIC,
+        examples=string_list(examples, path, d.line_of("examples"), "offtopic examples"),
+        short=[],
+        file=str(path),
+        line=d.line_of("examples"),
+        example_lines=list(examples.item_lines) if isinstance(examples, LineList) else [],
+    )
+
+
 def _load_lexicon(path: Path) -> tuple[Normaliser, frozenset[str], frozenset[str]]:
     d = _mapping(load_yaml(path), path, 1, "lexicon.yaml")
     for key in ("contractions", "synonyms"):
@@ -402,6 +428,7 @@ def _load_lexicon(path: Path) -> tuple[Normaliser, frozenset[str], frozenset[str
         synonyms={str(k): str(v) for k, v in (d.get("synonyms") or {}).items()},
         stopwords=string_list(d.get("stopwords"), path, d.line_of("stopwords"), "stopwords"),
         negations=string_list(d.get("negations"), path, d.line_of("negations"), "negations"),
+        fillers=string_list(d.get("fillers"), path, d.line_of("fillers"), "fillers"),
     )
     terms = frozenset(
         norm.normalise(t) for t in string_list(d.get("domain_terms"), path, d.line_of("domain_terms"), "domain_terms")
@@ -422,6 +449,7 @@ def load_content(dialogues: Path | None = None, templates: Path | None = None) -
     files: dict[str, Any] = {}
     normaliser, domain_terms, common_terms = _load_lexicon(dialogues / "lexicon.yaml")
     intents = _load_intents(dialogues / "intents.yaml")
+    offtopic = _load_offtopic(dialogues / "offtopic.yaml")
     slots = _load_slots(dialogues / "slots.yaml")
     coach_path = dialogues / "coach.yaml"
     coach = _mapping(load_yaml(coach_path), coach_path, 1, "coach.yaml")
@@ -453,6 +481,7 @@ def load_content(dialogues: Path | None = None, templates: Path | None = None) -
         start=start,
         stages=stages,
         files=files,
+        offtopic=offtopic,
     )
     resolved = content.resolve(start, start)
     if resolved.partition(".")[0] not in flows or resolved not in content.states:

@@ -16,8 +16,10 @@ Scoring, from the pitfalls in DESIGN.md:
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,7 +83,7 @@ class _Example:
 @dataclass
 class MatcherConfig:
     # Calibrated with bench/intents.py on the dev paraphrases and CLINC150 (see README).
-    threshold: float = 60.0
+    threshold: float = 62.0
     margin: float = 3.0
     short_threshold: float = 88.0
     domain_penalty: float = 0.85  # multiplier for domain labels when no domain word is present
@@ -90,6 +92,7 @@ class MatcherConfig:
     shortlist: int = 12
     coverage_weight: float = 0.9  # coverage scores are scaled so a phrase match still wins ties
     coverage_max_tokens: int = 8  # long texts are left to phrase matching
+    coverage_lead: float = 0.5  # and the naive-Bayes vote must put the label first, this far ahead
     common_weight: float = 0.4  # an everyday word explains less of a text than a distinctive one
     common_terms: frozenset[str] = field(default_factory=frozenset)
     # Labels considered when no state narrows the choice (None: all of them).
@@ -98,11 +101,16 @@ class MatcherConfig:
     # The words-only second opinion (naive Bayes): how much of the text the label must
     # explain, by how much (log-probability) it must lead, and up to how many words.
     words_min_share: float = 0.75
+    words_min_share_domain: float = 0.5
+    flipped_weight: float = 0.5  # weight of a word known only from examples of the opposite negation
     words_min_lead: float = 1.0
     words_max_tokens: int = 10
     domain_labels: frozenset[str] = field(default_factory=frozenset)
     domain_terms: frozenset[str] = field(default_factory=frozenset)
     flips: Mapping[str, str] = field(default_factory=dict)
+    # Labels whose examples are things we do not handle: when one is closest, the answer is
+    # "off-topic" (no label), with that example as the explanation. They compete everywhere.
+    reject_labels: frozenset[str] = field(default_factory=frozenset)
 
 
 class PhraseMatcher:
@@ -137,29 +145,68 @@ class PhraseMatcher:
         # Which labels use each content word (for coverage scoring and typo repair).
         # Words are kept with the negation of the example they come from, so "not taking"
         # in a decline example supports accept when the text says "taking" without a "not".
-        self._vocab: dict[str, set[str]] = {}
-        self._vocab_neg: dict[str, set[tuple[str, bool]]] = {}
-        for e in self.examples + self.short:
-            for t in e.content.split():
-                self._vocab.setdefault(t, set()).add(e.label)
-                self._vocab_neg.setdefault(t, set()).add((e.label, e.negated))
-        self._vocab_list = sorted(self._vocab)
+        # Rejected labels (everyday requests) are left out: their many topics use so many
+        # words that they would "explain" any text and make every word look common.
+        # Counted rather than kept as sets, so one example can be left out and put back (the
+        # content check's leave-one-out test) without building the matcher again.
+        self._vocab: dict[str, dict[str, int]] = {}
+        self._vocab_neg: dict[str, dict[tuple[str, bool], int]] = {}
         # Word counts per (label, negated) for the naive-Bayes second opinion: an example's
         # words count for its own label when the text's negation matches, and for its flip
         # ("not taking" in a decline) when it does not.
         self._counts: dict[tuple[str, bool], dict[str, int]] = {}
         self._totals: dict[tuple[str, bool], int] = {}
+        typo_words: set[str] = set()
         for e in self.examples + self.short:
-            words = [t for t in e.content.split() if t not in self.norm.negations]
-            for text_negated in (False, True):
-                owner = e.label if e.negated == text_negated else self.config.flips.get(e.label)
-                if owner is None:
-                    continue
-                bucket = self._counts.setdefault((owner, text_negated), {})
-                for t in words:
-                    bucket[t] = bucket.get(t, 0) + 1
-                self._totals[(owner, text_negated)] = self._totals.get((owner, text_negated), 0) + len(words)
+            typo_words.update(e.content.split())
+            self._count(e, 1)
+        self._vocab_list = sorted(typo_words)
+        self._typo_words = frozenset(typo_words)
         self._typo_cache: dict[str, str] = {}
+
+    def _count(self, e: _Example, step: int) -> None:
+        """Add (step 1) or take away (step -1) one example's words in the word statistics."""
+
+        def bump(table: dict[Any, int], key: Any) -> None:
+            n = table.get(key, 0) + step
+            if n > 0:
+                table[key] = n
+            else:
+                table.pop(key, None)
+
+        if e.label not in self.config.reject_labels:
+            for t in e.content.split():
+                bump(self._vocab.setdefault(t, {}), e.label)
+                bump(self._vocab_neg.setdefault(t, {}), (e.label, e.negated))
+        words = [t for t in e.content.split() if t not in self.norm.negations]
+        for text_negated in (False, True):
+            owner = e.label if e.negated == text_negated else self.config.flips.get(e.label)
+            if owner is None:
+                continue
+            bucket = self._counts.setdefault((owner, text_negated), {})
+            for t in words:
+                bump(bucket, t)
+            self._totals[(owner, text_negated)] = self._totals.get((owner, text_negated), 0) + step * len(words)
+
+    @contextlib.contextmanager
+    def leaving_out(self, index: int) -> Iterator[None]:
+        """Match as if example ``index`` (and any short reply spelled like it) were not there."""
+        ex = self.examples[index]
+        content, self._contents[index] = self._contents[index], ""
+        exact = self.exact.pop(ex.norm, None)
+        twins = [e for e in self.short if e.norm == ex.norm]
+        self.short = [e for e in self.short if e.norm != ex.norm]
+        for e in (ex, *twins):
+            self._count(e, -1)
+        try:
+            yield
+        finally:
+            for e in (ex, *twins):
+                self._count(e, 1)
+            self.short.extend(twins)
+            if exact is not None:
+                self.exact[ex.norm] = exact
+            self._contents[index] = content
 
     def _example(self, label: str, text: str) -> _Example:
         norm = self.norm.normalise(str(text))
@@ -168,7 +215,20 @@ class PhraseMatcher:
     # -- public -----------------------------------------------------------------------------
 
     def match(self, text: str, allowed: Iterable[str] | None = None) -> Match:
+        m = self._match(text, allowed)
+        reject = self.config.reject_labels
+        if not reject:
+            return m
+        alts = tuple(a for a in m.alternatives if a.label not in reject)
+        if m.label in reject:
+            # The closest thing is an everyday request we do not handle: say so, and show it.
+            return dataclasses.replace(m, label=None, alternatives=alts, negated=False, reason="off-topic")
+        return dataclasses.replace(m, alternatives=alts) if alts != m.alternatives else m
+
+    def _match(self, text: str, allowed: Iterable[str] | None) -> Match:
         allow = frozenset(allowed) if allowed is not None else self.config.open_labels
+        if allow is not None:
+            allow = allow | self.config.reject_labels
         # The words-only second opinion is for open questions ("what does this mean?"). When a
         # state listens for a few intents, an unclaimed sentence is better left to the
         # interrupts (a correction, a scenario) than given to the nearest of those few.
@@ -181,6 +241,15 @@ class PhraseMatcher:
             return Match(text, hit[0], 100.0, example=hit[1], matched_label=hit[0], margin=100.0, reason="exact")
         if len(norm.split()) <= SHORT_TOKENS:
             return self._match_short(text, norm, allow)
+        # Filler around a short reply ("uh no", "hmm, yes please") does not make it a
+        # sentence: the reply alone is looked up exactly.
+        bare = self.norm.unpadded(norm)
+        if bare != norm:
+            hit = self.exact.get(bare)
+            if hit is not None and (allow is None or hit[0] in allow):
+                return Match(
+                    text, hit[0], 100.0, example=hit[1], matched_label=hit[0], margin=100.0, reason="exact"
+                )
         return self._match_long(text, norm, allow, open_question)
 
     def has_domain_word(self, norm: str) -> bool:
@@ -218,7 +287,7 @@ class PhraseMatcher:
 
     def _fix_typo(self, token: str) -> str:
         """A misspelt word becomes the example word it nearly is ("negociate" -> "negotiate")."""
-        if token in self._vocab or len(token) < 5 or not token.isalpha():
+        if token in self._typo_words or len(token) < 5 or not token.isalpha():
             return token
         cached = self._typo_cache.get(token)
         if cached is None:
@@ -243,16 +312,19 @@ class PhraseMatcher:
         share: dict[str, float] = {}
         distinctive: set[str] = set()
         for t, w in zip(words, weights, strict=True):
-            labels: set[str] = set()
+            labels: dict[str, float] = {}
             for label, ex_negated in self._vocab_neg.get(t, ()):
                 if ex_negated == negated:
-                    labels.add(label)
+                    labels[label] = 1.0
                 elif label in cfg.flips:
-                    labels.add(cfg.flips[label])
-            for label in labels:
-                share[label] = share.get(label, 0.0) + w / total
+                    # Second-hand evidence: "not declining" says little about what "declining"
+                    # alone means, so a word met only under the opposite negation counts half.
+                    flip = cfg.flips[label]
+                    labels[flip] = max(labels.get(flip, 0.0), cfg.flipped_weight)
+            for label, strength in labels.items():
+                share[label] = share.get(label, 0.0) + strength * w / total
             if labels and len(self._vocab.get(t, ())) <= 2 and t not in cfg.common_terms:
-                distinctive |= labels
+                distinctive.update(labels)
         return share, distinctive
 
     def word_vote(self, text: str) -> WordVote | None:
@@ -309,11 +381,14 @@ class PhraseMatcher:
             return None
         best_logp, label = ranked[0]
         lead = best_logp - ranked[1][0] if len(ranked) > 1 else 10.0
-        if allow is not None and label not in allow:
-            return None
-        if share.get(label, 0.0) < cfg.words_min_share or lead < cfg.words_min_lead:
+        if (allow is not None and label not in allow) or label in cfg.reject_labels:
             return None
         if label in cfg.domain_labels and not domain_ok:
+            return None
+        # A sentence that names the job-offer world may say much besides ("... because the
+        # role is too junior"): its intent words are enough when they clearly point one way.
+        min_share = cfg.words_min_share_domain if label in cfg.domain_labels else cfg.words_min_share
+        if share.get(label, 0.0) < min_share or lead < cfg.words_min_lead:
             return None
         return label, lead
 
@@ -371,12 +446,24 @@ class PhraseMatcher:
                 full = fuzz.token_sort_ratio(norm, ex.norm)
                 score = (1 - cfg.full_weight) * score + cfg.full_weight * full
             consider(ex.label, score, ex, ex.negated)
+        votes = {label: logp for logp, label in self._word_ranking(tokens, negated)}
         if len(tokens) <= cfg.coverage_max_tokens:
+            # Words alone do not claim a text that the everyday requests' words explain
+            # better ("what health benefits do I have" is about insurance, not a counteroffer).
+            floor = max((votes[r] for r in cfg.reject_labels if r in votes), default=-math.inf)
+            order = sorted(votes.values(), reverse=True)
             for label in sorted(distinctive):
+                v = votes.get(label, -math.inf)
+                if v <= floor:
+                    continue
+                if cfg.coverage_lead and (v < order[0] or (len(order) > 1 and v - order[1] < cfg.coverage_lead)):
+                    continue
                 consider(label, cfg.coverage_weight * 100.0 * min(1.0, share[label]), None, negated)
         if not per_label:
             return Match(text, None, 0.0, reason="low-score")
-        ranked = sorted(per_label.items(), key=lambda kv: (-kv[1][0], kv[0]))
+        # Equal scores (two labels whose examples both use every word) are settled by which
+        # label's examples make these words likelier, not by the alphabet.
+        ranked = sorted(per_label.items(), key=lambda kv: (-round(kv[1][0], 6), -votes.get(kv[0], -1e9), kv[0]))
         best_label, (best_score, best_ex, flipped) = ranked[0]
         runner = ranked[1][1][0] if len(ranked) > 1 else 0.0
         alts = tuple(Scored(label, round(v[0], 1)) for label, v in ranked[1:4])

@@ -520,7 +520,10 @@ def _holds(renderer: Renderer, expr: str, ctx: Mapping[str, Any]) -> bool:
 
 def _ranking_config(labels: Iterable[str], shortlist: int) -> MatcherConfig:
     """Rank only: no threshold, no margin, negation never flips a situation into another."""
-    cfg = MatcherConfig(threshold=0.0, margin=0.0, shortlist=shortlist, flips={i: i for i in labels})
+    # With no flips, a word met under the other negation is still first-hand evidence.
+    cfg = MatcherConfig(
+        threshold=0.0, margin=0.0, shortlist=shortlist, flips={i: i for i in labels}, flipped_weight=1.0
+    )
     # Word-coverage scoring (when the matcher has it) suits short replies, not descriptions:
     # it would let "thanks for that" look like a scenario, so it is switched off here.
     if hasattr(cfg, "coverage_max_tokens"):

@@ -364,6 +364,10 @@ class Session:
             intents = {c.intent for c in choices if c.intent}
             if intents:
                 im = self.match_intent(text, intents)
+                # A sentence that only uses a choice's words ("I accepted, but now I want to
+                # back out") may be a situation the interrupts know better: they go first.
+                if im.label and im.reason == "coverage" and self._interrupted(text, free_text=False):
+                    return True
                 if im.label:
                     picked = next(c for c in choices if c.intent == im.label)
         if picked is None:

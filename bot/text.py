@@ -91,6 +91,7 @@ class Normaliser:
         synonyms: Mapping[str, str] | None = None,
         stopwords: Iterable[str] = (),
         negations: Iterable[str] = (),
+        fillers: Iterable[str] = (),
     ) -> None:
         self.contractions = {k.lower(): v.lower() for k, v in (contractions or {}).items()}
         # One alternation, longest phrases first so "turn down" wins over "turn".
@@ -99,6 +100,7 @@ class Normaliser:
         self._synonyms = re.compile(r"\b(?:" + "|".join(re.escape(k) for k in keys) + r")\b") if keys else None
         self.stopwords = frozenset(w.lower() for w in stopwords)
         self.negations = frozenset(w.lower() for w in negations)
+        self.fillers = frozenset(w.lower() for w in fillers)
         self._cache: dict[str, str] = {}
 
     def normalise(self, text: str, *, synonyms: bool = True) -> str:
@@ -126,6 +128,11 @@ class Normaliser:
     def content(self, normalised: str) -> str:
         """The normalised text without stopwords (negations are kept: they carry meaning)."""
         kept = [t for t in normalised.split() if t not in self.stopwords or t in self.negations]
+        return " ".join(kept) if kept else normalised
+
+    def unpadded(self, normalised: str) -> str:
+        """The text without the filler around a reply ("uh no" -> "no", "hmm ok yes" -> "ok yes")."""
+        kept = [t for t in normalised.split() if t not in self.fillers]
         return " ".join(kept) if kept else normalised
 
     def negated(self, normalised: str) -> bool:
