@@ -30,21 +30,29 @@ def clinc_lines() -> list[str]:
     return [text for _label, text in _tsv(CLINC)]
 
 
+# Labelled sets, best evidence first. Only the first counts against the target: it was
+# written by someone who never saw the examples, and the lead has only seen its score.
+LABELLED = (
+    ("intent accuracy (blind paraphrases)", "intents_blind2.tsv", 0.90),
+    ("intent accuracy (older blind set, misses seen)", "intents_heldout.tsv", None),
+    ("intent accuracy (dev paraphrases)", "intents_dev.tsv", None),
+)
+
+
 def run(verbose: bool = False) -> list[dict[str, Any]]:
     content = load_content()
     match = content.match_intent
     rows: list[dict[str, Any]] = []
-    held = _tsv(HERE / "data" / "intents_heldout.tsv")
-    wrong = []
-    correct = sum(1 for label, text in held if match(text).label == label)
-    if verbose:
-        for label, text in held:
-            got = match(text)
-            if got.label != label:
-                wrong.append((label, got.label, round(got.score), got.reason, text))
-    rows.append(
-        {"name": "intent accuracy (blind paraphrases)", "value": correct / len(held), "target": 0.90, "n": len(held)}
-    )
+    for name, file, target in LABELLED:
+        held = _tsv(HERE / "data" / file)
+        got = [(label, match(text), text) for label, text in held]
+        correct = sum(1 for label, m, _ in got if m.label == label)
+        rows.append({"name": name, "value": correct / len(held), "target": target, "n": len(held)})
+        # Misses of the blind set are not printed: reading them would make it a dev set.
+        if verbose and target is None:
+            for label, m, text in got:
+                if m.label != label:
+                    print("MISS", file, (label, m.label, round(m.score), m.reason, text))
     lines = clinc_lines()
     if lines:
         hits = collections.Counter(match(t).label for t in lines)
@@ -59,9 +67,6 @@ def run(verbose: bool = False) -> list[dict[str, Any]]:
         rows.append(
             {"name": "intent off-topic rejection (hard negatives)", "value": rejected, "target": 0.90, "n": len(texts)}
         )
-    if verbose:
-        for w in wrong:
-            print("MISS", w)
     return rows
 
 
@@ -69,4 +74,5 @@ if __name__ == "__main__":
     import sys
 
     for row in run(verbose="-v" in sys.argv):
-        print(f"{row['name']:<48} {row['value']:.3f}  (target {row['target']}, n={row['n']})")
+        target = f"target {row['target']}" if row["target"] is not None else "no target"
+        print(f"{row['name']:<50} {row['value']:.3f}  ({target}, n={row['n']})")
