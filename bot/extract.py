@@ -295,7 +295,9 @@ def parse_list(text: str) -> list[str]:
 
 # -- opportunistic extraction from a whole sentence ------------------------------------------------
 
-_CAP = r"[A-Z][\w&'’.-]*(?:\s+(?:[A-Z][\w&'’.-]*|&|of|de|and))*"
+# Capitalised words, and the small words inside a name ("Procter and Gamble"); not the "I"
+# of the next clause ("an offer from Acme and I want to decline").
+_CAP = r"[A-Z][\w&'’.-]*(?:\s+(?:(?!I\b)[A-Z][\w&'’.-]*|&|of|de|and(?=\s+(?!I\b)[A-Z])))*"
 _COMPANY_CUES = re.compile(
     rf"\b(?:offer|offered|interview(?:ed|s)?|role|position|job)\s+(?:from|at|with)\s+(?P<name>{_CAP})"
     rf"|\b(?:from|at|with)\s+(?P<name2>{_CAP})\s+(?:for|as)\b"

@@ -37,6 +37,9 @@ NEED_SLOTS = {
     "interviewer": "interviewers",
 }
 TONES = ("formal", "warm")
+# A text that reads this clearly as one of these intents is a decision, not a situation.
+DECISIONS = frozenset({"decline_offer", "accept_offer", "negotiate"})
+DECISION_SCORE = 70.0
 
 
 def _lib(session: Session) -> ScenarioLibrary:
@@ -96,7 +99,7 @@ def scenario_interrupt(session: Session, text: str) -> list[Event] | None:
     if _busy(session):
         return None
     det = lib.detect(text)
-    if not lib.confident(det, text):
+    if not lib.confident(det, text) or _plain_decision(session, text, det.score):
         return None
     in_flow = session.spec.flow == FLOW
     if in_flow and det.scenario == _current(session):
@@ -109,6 +112,19 @@ def scenario_interrupt(session: Session, text: str) -> list[Event] | None:
     target = f"{FLOW}.which" if det.ambiguous else f"{FLOW}.intro"
     session.go(target, remember=not in_flow)
     return []
+
+
+def _plain_decision(session: Session, text: str, situation_score: float) -> bool:
+    """ "I want to decline" states a decision; it does not describe a tricky situation, even
+    if a situation's examples ("I declined, and now I want it back") share its words. Both
+    scores are phrase similarities on the same 0-100 scale, so the closer reading wins."""
+    m = session.match_intent(text)
+    return (
+        m.label in DECISIONS
+        and m.reason in ("exact", "typo", "fuzzy")
+        and m.score >= DECISION_SCORE
+        and m.score > situation_score
+    )
 
 
 # -- the flow's actions ---------------------------------------------------------------------------

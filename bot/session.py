@@ -18,7 +18,7 @@ from typing import Any
 
 from bot import extract
 from bot.actions import interrupts, load_actions
-from bot.content import Content, Edge, StateSpec
+from bot.content import OFF_TOPIC, Content, Edge, StateSpec
 from bot.events import Choice, Choices, End, Event, Notice, Say
 from bot.machine import ConversationModel, build_machine, transition_name
 from bot.nlu import Match
@@ -509,10 +509,12 @@ class Session:
     def _no_match(self, st: StateSpec, text: str) -> None:
         self.misses += 1
         if self.misses == 1:
-            key = "rephrase"
-            self._emit(
-                Say(self.render(st.reprompt, origin=f"{st.file}:{st.line}") if st.reprompt else self.message(key))
-            )
+            if "off_topic" in self.content.messages and self._everyday_request(text):
+                self._say_msg("off_topic")
+            elif st.reprompt:
+                self._emit(Say(self.render(st.reprompt, origin=f"{st.file}:{st.line}")))
+            else:
+                self._say_msg("rephrase")
             self._render_state(st, reprompt=True)
         elif self.misses == 2:
             self._say_msg("spelled_out")
@@ -520,6 +522,15 @@ class Session:
         else:
             self._say_msg("lost")
             self._choices_from_menu()
+
+    def _everyday_request(self, text: str) -> bool:
+        """Is this clearly one of offtopic.yaml's everyday requests ("what's the weather")?"""
+        m = self.match_intent(text)
+        if m.label is not None or m.matched_label != OFF_TOPIC:
+            return False
+        # Never tell someone talking about their offer that they are off topic.
+        matcher = self.content.intent_matcher
+        return not matcher.has_domain_word(self.content.normaliser.normalise(text, synonyms=False))
 
     def _spell_out(self, st: StateSpec) -> None:
         choices = self._visible_choices(st)

@@ -60,3 +60,9 @@ def test_mentions_in_passing() -> None:
     assert found["company"] == "Acme Corp"
     assert found["role"] == "data analyst"
     assert found["deadline"] == "2026-11-27"
+
+
+def test_company_stops_before_the_next_clause() -> None:
+    # "and I want..." starts a new clause; "and Gamble" continues the name.
+    assert mentions("I got an offer from Acme and I want to turn it down", TODAY)["company"] == "Acme"
+    assert mentions("an offer from Procter and Gamble for the role", TODAY)["company"] == "Procter and Gamble"

@@ -91,6 +91,25 @@ def test_no_match_escalates_then_offers_a_menu(content: Content) -> None:
     assert _text(replies[0]) != _text(replies[1]) != _text(replies[2])
 
 
+def test_an_everyday_request_is_called_one(content: Content) -> None:
+    s = Session(content, today=TODAY)
+    s.start()
+    said = _text(s.handle("what's the weather like in Paris tomorrow"))
+    assert "general assistant" in said
+    # Anything naming the job-offer world is never called off topic, understood or not.
+    said = _text(s.handle("my recruiter is being strange about the weather"))
+    assert "general assistant" not in said
+
+
+def test_a_plain_decision_is_not_taken_for_a_situation(content: Content) -> None:
+    s = Session(content, today=TODAY)
+    s.start()
+    s.handle("my recruiter is weird about it all")
+    assert s.state.startswith("scenario.")
+    s.handle("I want to decline")
+    assert s.slots.get("scenario") != "change-of-mind"
+
+
 def test_same_input_same_conversation(content: Content) -> None:
     lines = ["hi", "I've decided to decline", "Acme", "Analyst", "Dana Rivera", "what?", "back"]
     runs = []
