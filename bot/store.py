@@ -30,9 +30,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, is_dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.followups import DECISIONS, FollowUp
+if TYPE_CHECKING:
+    from bot.followups import DECISIONS, FollowUp
 
 DB_NAME = "coach.db"
 SIDECARS = ("-wal", "-shm", "-journal")
@@ -579,6 +580,8 @@ class Store:
 
     def record_decision(self, case_id: int, entry: DecisionEntry) -> DecisionEntry:
         """Write (or rewrite) the case's decision-log entry; returns it as stored."""
+        from bot.followups import DECISIONS
+
         if entry.decision not in DECISIONS:
             raise ValueError(
                 f"decision must be one of {', '.join(DECISIONS)}, not {entry.decision!r}"
@@ -779,6 +782,8 @@ def entry_from_slots(
 ) -> DecisionEntry:
     """A decision-log entry from a session's slots (company, role, manager, recruiter,
     offer_date, decision, reason, channel). An unknown decision is logged as a decline."""
+    from bot.followups import DECISIONS
+
     decision = _text(slots.get("decision")) or "decline"
     if decision not in DECISIONS:
         decision = "decline"
@@ -819,6 +824,8 @@ def _entry(row: sqlite3.Row) -> DecisionEntry:
 
 
 def _followup(row: sqlite3.Row) -> FollowUp:
+    from bot.followups import FollowUp
+
     return FollowUp(
         id=row["id"],
         case_id=row["case_id"],
@@ -849,6 +856,16 @@ def _problem(exc: sqlite3.DatabaseError, path: Path) -> StoreProblem:
     if code == sqlite3.SQLITE_READONLY:
         return StoreProblem(f"Your saved data at {path} is read-only; nothing could be saved.")
     return StoreProblem(f"Your saved data at {path} could not be used: {exc}")
+
+
+def __getattr__(name: str) -> Any:
+    # Re-exported from bot.followups, which is imported only when first needed: opening the
+    # store and saving a turn (all a conversation's first prompt asks of it) never use it.
+    if name in ("DECISIONS", "FollowUp"):
+        import bot.followups
+
+        return getattr(bot.followups, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = [
