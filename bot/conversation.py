@@ -2,7 +2,8 @@
 
 Every turn is committed to the store as it happens, so a killed process loses at most the
 turn in flight. When the conversation settles a decision, the decision log and the
-follow-ups it owes are written too. The engine itself knows nothing of storage.
+follow-ups it owes are written in the same transaction as the turn. The engine itself knows
+nothing of storage.
 """
 
 from __future__ import annotations
@@ -125,22 +126,28 @@ class Conversation:
             return
         from bot.store import StoreProblem
 
+        store, case_id, logged = self.store, self.case_id, self._logged
         try:
-            if self.case_id is None:
-                self.case_id = self.store.create_case(self._title())
-            self.store.save_turn(self.case_id, self.session.snapshot(), text, events)
-            slots = self.session.slots
-            if slots.get("decision") and slots.get("decided_on"):
-                key = self._decision_key()
-                if key != self._logged:
-                    decided = dt.date.fromisoformat(str(slots["decided_on"]))
-                    self.store.record_outcome(self.case_id, slots, decided)
-                    self._logged = key
-            if self.session.finished:
-                self.store.finish_case(self.case_id)
-            title = self._title()
-            if title and slots.get("company"):
-                self.store.rename_case(self.case_id, title)
+            # One transaction per turn: the case, the turn, the decision log and its follow-ups
+            # are committed together (one fsync), so a killed process keeps all or none of it.
+            with store.transaction():
+                if case_id is None:
+                    case_id = store.create_case(self._title())
+                store.save_turn(case_id, self.session.snapshot(), text, events)
+                slots = self.session.slots
+                if slots.get("decision") and slots.get("decided_on"):
+                    key = self._decision_key()
+                    if key != logged:
+                        decided = dt.date.fromisoformat(str(slots["decided_on"]))
+                        store.record_outcome(case_id, slots, decided)
+                        logged = key
+                if self.session.finished:
+                    store.finish_case(case_id)
+                title = self._title()
+                if title and slots.get("company"):
+                    store.rename_case(case_id, title)
+            # Only what was committed counts: after a rollback the next turn tries again.
+            self.case_id, self._logged = case_id, logged
         except StoreProblem as exc:
             # Saving failed (disk full, file locked for too long): keep coaching, say so once.
             if str(exc) not in self.problems:

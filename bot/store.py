@@ -288,6 +288,7 @@ class Store:
         else:  # pragma: no cover - a fresh file failing its check three times
             raise StoreProblem(f"Could not start a fresh data file at {self.path}.")
         self._sidecars_checked = False
+        self._batch = False  # inside transaction(), held with self._lock
 
     # ------------------------------------------------------------------ opening
 
@@ -413,10 +414,27 @@ class Store:
     # ------------------------------------------------------------------ plumbing
 
     @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Several writes as one transaction: all of them are committed (one fsync), or none.
+
+        The store's methods called inside join it; an exception inside rolls all of them back
+        and is raised again (a database error as ``StoreProblem``). Other threads wait.
+        """
+        with self._write():
+            outer, self._batch = self._batch, True
+            try:
+                yield
+            finally:
+                self._batch = outer
+
+    @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction; BEGIN IMMEDIATE takes the write lock up front."""
         with self._lock:
             conn = self._conn
+            if self._batch:  # inside transaction(): its BEGIN and COMMIT are the ones that count
+                yield conn
+                return
             try:
                 conn.execute("BEGIN IMMEDIATE")
             except sqlite3.DatabaseError as exc:

@@ -134,6 +134,30 @@ def test_only_json_is_stored_and_a_bad_turn_leaves_nothing(tmp_path: Path) -> No
     assert len(record.transcript) == 1
 
 
+def test_a_transaction_commits_all_of_its_writes_or_none(tmp_path: Path) -> None:
+    with Store(tmp_path) as store:
+        with store.transaction():
+            case = store.create_case("Acme")
+            store.save_turn(case, snapshot(1), "one", [])
+            with store.transaction():  # a nested one joins the outer
+                store.rename_case(case, "Acme - Analyst")
+            store.finish_case(case)
+        record = store.load_case(case)
+        assert (record.title, record.finished, len(record.transcript)) == ("Acme - Analyst", True, 1)
+        with pytest.raises(KeyError), store.transaction():
+            other = store.create_case("lost")
+            store.save_turn(other, snapshot(1), "lost", [])
+            store.finish_case(other + 99)
+        assert [c.id for c in store.list_cases()] == [case]
+        # The store is usable again after the rollback, in and out of a transaction.
+        store.save_turn(case, snapshot(2), "two", [])
+        with store.transaction():
+            store.reopen_case(case)
+    with Store(tmp_path) as store:
+        record = store.load_case(case)
+    assert (record.snapshot, record.finished, len(record.transcript)) == (snapshot(2), False, 2)
+
+
 def test_latest_unfinished_skips_finished_and_empty_cases(tmp_path: Path) -> None:
     with Store(tmp_path) as store:
         assert store.latest_unfinished() is None
