@@ -430,8 +430,11 @@ def _load_lexicon(path: Path) -> tuple[Normaliser, frozenset[str], frozenset[str
         negations=string_list(d.get("negations"), path, d.line_of("negations"), "negations"),
         fillers=string_list(d.get("fillers"), path, d.line_of("fillers"), "fillers"),
     )
-    terms = frozenset(
-        norm.normalise(t) for t in string_list(d.get("domain_terms"), path, d.line_of("domain_terms"), "domain_terms")
+    # Both spellings: the matcher looks for domain words in the text as typed ("job"), the
+    # scenario detector in the folded text ("role").
+    raw_terms = string_list(d.get("domain_terms"), path, d.line_of("domain_terms"), "domain_terms")
+    terms = frozenset(norm.normalise(t) for t in raw_terms) | frozenset(
+        norm.normalise(t, synonyms=False) for t in raw_terms
     )
     common = frozenset(
         norm.normalise(t) for t in string_list(d.get("common_words"), path, d.line_of("common_words"), "common_words")

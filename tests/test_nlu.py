@@ -66,3 +66,11 @@ def test_every_answer_explains_itself(content: Content) -> None:
 def test_allowed_restricts_labels(content: Content) -> None:
     m = content.intent_matcher.match("I want to decline the offer", {"affirm", "deny"})
     assert m.label in {None, "affirm", "deny"}
+
+
+def test_domain_words_count_as_typed(content: Content) -> None:
+    # "job" is folded to "role" for matching; as typed it must still name the job-offer world.
+    m = content.intent_matcher
+    assert m.has_domain_word(content.normaliser.normalise("i don't want this job", synonyms=False))
+    assert not m.has_domain_word(content.normaliser.normalise("turn down the volume", synonyms=False))
+    assert content.match_intent("i don't want to take this job").label == "decline_offer"
