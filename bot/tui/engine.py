@@ -95,10 +95,11 @@ class Engine:
         from bot.conversation import Conversation
 
         if self._content is None:
-            from bot.content import load_content
+            # From the content cache when no file changed, as the plain chat does.
+            from bot.content_cache import load_content_cached
 
             opts = self.options
-            self._content = load_content(
+            self._content = load_content_cached(
                 Path(opts.dialogues) if opts.dialogues else None,
                 Path(opts.templates) if opts.templates else None,
             )
