@@ -11,11 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
-from jinja2 import meta
-from jinja2.sandbox import SandboxedEnvironment
+if TYPE_CHECKING:
+    import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
+
+# Jinja2 is imported when a template first needs it: most of what the coach says (its first
+# prompt included) is plain text, which renders as itself.
 
 
 class RenderError(Exception):
@@ -51,6 +54,9 @@ def _nice_date(value: Any) -> str:
 
 
 def make_env(templates: Path | None) -> SandboxedEnvironment:
+    import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
+
     loader = jinja2.FileSystemLoader(str(templates)) if templates else None
     env = SandboxedEnvironment(
         loader=loader,
@@ -71,12 +77,25 @@ class Renderer:
 
     def __init__(self, templates: Path | None) -> None:
         self.templates = templates
-        self.env = make_env(templates)
+        self._env: SandboxedEnvironment | None = None
         self._inline: dict[str, jinja2.Template] = {}
 
+    @property
+    def env(self) -> SandboxedEnvironment:
+        """The Jinja2 environment, made on first use."""
+        if self._env is None:
+            self._env = make_env(self.templates)
+        return self._env
+
     def inline(self, source: str, context: Mapping[str, Any], *, origin: str = "") -> str:
+        if "{" not in source:
+            # No tag, expression or comment can start without a brace: Jinja2 would give the
+            # text back as it is (newlines normalised, which _tidy does as well).
+            return _tidy(source)
         tpl = self._inline.get(source)
         if tpl is None:
+            import jinja2
+
             try:
                 tpl = self.env.from_string(source)
             except jinja2.TemplateSyntaxError as exc:
@@ -85,6 +104,8 @@ class Renderer:
         return self._render(tpl, context, origin)
 
     def file(self, name: str, context: Mapping[str, Any]) -> str:
+        import jinja2
+
         try:
             tpl = self.env.get_template(name)
         except jinja2.TemplateNotFound as exc:
@@ -94,6 +115,8 @@ class Renderer:
         return self._render(tpl, context, name)
 
     def _render(self, tpl: jinja2.Template, context: Mapping[str, Any], origin: str) -> str:
+        import jinja2
+
         try:
             out = tpl.render(**context)
         except jinja2.UndefinedError as exc:
@@ -105,11 +128,15 @@ class Renderer:
 
     def variables(self, name: str) -> set[str]:
         """Names a template file reads (for ``check`` and for ``draft``'s missing-value errors)."""
+        from jinja2 import meta
+
         assert self.env.loader is not None
         source, _, _ = self.env.loader.get_source(self.env, name)
         return set(meta.find_undeclared_variables(self.env.parse(source)))
 
     def inline_variables(self, source: str) -> set[str]:
+        from jinja2 import meta
+
         return set(meta.find_undeclared_variables(self.env.parse(source)))
 
 
