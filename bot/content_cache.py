@@ -5,7 +5,9 @@ before its first prompt, and the answer only changes when a content file (or the
 reads it) changes. ``load_content_cached`` keeps the loaded ``Content``, intent matcher
 included, as a pickle in the user's cache folder, under a key made of:
 
-- this format's version, the package's, Python's and PyYAML's versions;
+- this format's version, the package's and Python's versions, and PyYAML's installed copy
+  (the size and modification time of its ``__init__.py``, which holds its version; read
+  without importing it, since a cache hit never parses YAML);
 - the dialogues and templates folders;
 - a digest of every file under the dialogues folder, its path and its bytes (reading them
   costs well under a millisecond, and unlike a modification time it cannot miss an edit made
@@ -29,8 +31,6 @@ import pickle
 import sys
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from bot import __version__
 from bot.content import Content, load_content
@@ -63,13 +63,29 @@ def _digest(root: Path) -> str:
     return h.hexdigest()
 
 
+def _yaml_stamp() -> tuple[Any, ...]:
+    """Where PyYAML is installed and the size and time of its ``__init__.py``: a reinstall,
+    upgrade or downgrade changes them."""
+    module = sys.modules.get("yaml")
+    origin = getattr(module, "__file__", None)
+    if origin is None:
+        import importlib.util
+
+        spec = importlib.util.find_spec("yaml")
+        origin = spec.origin if spec is not None else None
+    if origin is None:  # pragma: no cover - PyYAML is a dependency
+        return ("yaml", None)
+    st = os.stat(origin)
+    return (origin, st.st_size, st.st_mtime_ns)
+
+
 def cache_key(dialogues: Path, templates: Path) -> tuple[Any, ...]:
     engine = [(p.name, st.st_size, st.st_mtime_ns) for p in sorted(_ENGINE.glob("*.py")) for st in [p.stat()]]
     return (
         FORMAT,
         __version__,
         sys.version,
-        yaml.__version__,
+        _yaml_stamp(),
         str(dialogues.resolve()),
         str(templates.resolve()),
         _digest(dialogues),

@@ -7,15 +7,15 @@ not a traceback, so every mapping and list loaded here carries the line it start
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
+if TYPE_CHECKING:
+    import yaml
 
-try:  # libyaml is much faster, and start-up time is a measured figure
-    _Base: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _Base = yaml.SafeLoader
+# PyYAML is imported by the first load: a command whose content comes from the content cache
+# (bot.content_cache) never parses YAML, so it never pays for the import.
 
 
 class ContentError(Exception):
@@ -49,11 +49,9 @@ class LineList(list[Any]):
         return self.item_lines[index] if index < len(self.item_lines) else self.line
 
 
-class _Loader(_Base):
-    pass
-
-
 def _mapping(loader: Any, node: yaml.MappingNode) -> LineDict:
+    import yaml
+
     loader.flatten_mapping(node)
     out = LineDict()
     out.line = node.start_mark.line + 1
@@ -79,20 +77,33 @@ def _sequence(loader: Any, node: yaml.SequenceNode) -> LineList:
     return out
 
 
-# YAML 1.1 reads yes/no/on/off as booleans, which would turn the example reply "yes" into
-# True. Content authors write natural words, so only true/false are booleans here (as in
-# YAML 1.2).
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in _Base.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool",
-    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-    list("tTfF"),
-)
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
+@lru_cache(maxsize=1)
+def _loader() -> Any:
+    import yaml
+
+    try:  # libyaml is much faster, and start-up time is a measured figure
+        base: Any = yaml.CSafeLoader
+    except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+        base = yaml.SafeLoader
+
+    class _Loader(base):
+        pass
+
+    # YAML 1.1 reads yes/no/on/off as booleans, which would turn the example reply "yes" into
+    # True. Content authors write natural words, so only true/false are booleans here (as in
+    # YAML 1.2).
+    _Loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+        for first, resolvers in base.yaml_implicit_resolvers.items()
+    }
+    _Loader.add_implicit_resolver(
+        "tag:yaml.org,2002:bool",
+        re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+        list("tTfF"),
+    )
+    _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+    _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
+    return _Loader
 
 
 def load_yaml(path: str | Path) -> Any:
@@ -108,8 +119,10 @@ def load_yaml(path: str | Path) -> Any:
 
 
 def load_yaml_text(text: str, path: str | Path = "<text>") -> Any:
+    import yaml
+
     try:
-        return yaml.load(text, Loader=_Loader)
+        return yaml.load(text, Loader=_loader())
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
