@@ -146,13 +146,21 @@ def _child(kind: str, home: str) -> int:
 
 
 def _launch(kind: str, home: Path) -> float:
-    """Seconds from starting a Python process to the app's first frame with the target."""
+    """Seconds from starting a Python process to the app's first frame with the target.
+
+    Both apps run as an installed copy would: with bytecode compiled (into a private folder,
+    whatever ``PYTHONDONTWRITEBYTECODE`` says; the warm-up launch writes it) and the content
+    cache filled, both also private to this run.
+    """
+    import os
     import subprocess
     import sys
 
+    env = {**os.environ, "PYTHONPYCACHEPREFIX": str(home / "pycache"), "DECLINE_COACH_CACHE": str(home / "cache")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     cmd = [sys.executable, "-m", "bench.tui", "--child", kind, "--home", str(home)]
     started = time.perf_counter()
-    with subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parent.parent) as proc:
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parent.parent, env=env) as proc:
         assert proc.stdout is not None
         line = proc.stdout.readline()
         elapsed = time.perf_counter() - started
@@ -206,26 +214,40 @@ async def _append_times(home: Path, messages: int) -> tuple[float, float, float,
 
 
 async def _measure(repeats: int, messages: int) -> dict[str, Any]:
+    import os
+
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
-        await _bare_start()  # warm-up: imports, first-run caches
-        await _coach_start(home)
-        bare: list[float] = []
-        coach: list[float] = []
-        bare_launch: list[float] = []
-        coach_launch: list[float] = []
-        _launch("bare", home), _launch("coach", home)  # warm-up: the OS file cache, .pyc files
-        for _ in range(repeats):
-            bare.append(await _bare_start())
-            coach.append(await _coach_start(home))
-            bare_launch.append(_launch("bare", home))
-            coach_launch.append(_launch("coach", home))
-        ratios = []
-        work_ratios = []
-        for _ in range(max(3, repeats // 3)):
-            early, late, work_early, work_late = await _append_times(home, messages)
-            ratios.append(late / early)
-            work_ratios.append(work_late / work_early)
+        saved = os.environ.get("DECLINE_COACH_CACHE")
+        os.environ["DECLINE_COACH_CACHE"] = str(home / "cache")  # the in-process runs' content cache
+        try:
+            return await _measure_in(home, repeats, messages)
+        finally:
+            if saved is None:
+                os.environ.pop("DECLINE_COACH_CACHE", None)
+            else:
+                os.environ["DECLINE_COACH_CACHE"] = saved
+
+
+async def _measure_in(home: Path, repeats: int, messages: int) -> dict[str, Any]:
+    await _bare_start()  # warm-up: imports, first-run caches
+    await _coach_start(home)
+    bare: list[float] = []
+    coach: list[float] = []
+    bare_launch: list[float] = []
+    coach_launch: list[float] = []
+    _launch("bare", home), _launch("coach", home)  # warm-up: the OS file cache, .pyc files
+    for _ in range(repeats):
+        bare.append(await _bare_start())
+        coach.append(await _coach_start(home))
+        bare_launch.append(_launch("bare", home))
+        coach_launch.append(_launch("coach", home))
+    ratios = []
+    work_ratios = []
+    for _ in range(max(3, repeats // 3)):
+        early, late, work_early, work_late = await _append_times(home, messages)
+        ratios.append(late / early)
+        work_ratios.append(work_late / work_early)
     return {
         "bare_launch_s": statistics.median(bare_launch),
         "coach_launch_s": statistics.median(coach_launch),
