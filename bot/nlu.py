@@ -221,7 +221,7 @@ class PhraseMatcher:
         if not reject:
             return m
         alts = tuple(a for a in m.alternatives if a.label not in reject)
-        if m.label in reject:
+        if m.label in reject or (m.label is None and m.matched_label in reject):
             # The closest thing is an everyday request we do not handle: say so, and show it.
             return dataclasses.replace(m, label=None, alternatives=alts, negated=False, reason="off-topic")
         return dataclasses.replace(m, alternatives=alts) if alts != m.alternatives else m

@@ -74,3 +74,23 @@ def test_domain_words_count_as_typed(content: Content) -> None:
     assert m.has_domain_word(content.normaliser.normalise("i don't want this job", synonyms=False))
     assert not m.has_domain_word(content.normaliser.normalise("turn down the volume", synonyms=False))
     assert content.match_intent("i don't want to take this job").label == "decline_offer"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("I'm not taking it", "decline_offer"),
+        ("I don't want to turn it down", "accept_offer"),
+        ("i don't want to say no to this", "accept_offer"),
+    ],
+)
+def test_negation_without_a_job_word(content: Content, text: str, intent: str) -> None:
+    # No "offer" or "job" in the text, but every word belongs to the intent (negation read).
+    m = content.match_intent(text)
+    assert m.label == intent, m
+
+
+def test_everyday_request_is_rejected_with_its_example(content: Content) -> None:
+    m = content.match_intent("my card got declined at the shop")
+    assert m.label is None and m.reason == "off-topic"
+    assert all(a.label != "out_of_scope" for a in m.alternatives)
