@@ -427,6 +427,22 @@ async def test_restart_command_goes_through_the_engine(home: Path) -> None:
         assert not app.engine.conversation.session.slots.get("company")
 
 
+async def test_garbage_collector_is_paused_only_until_the_first_message(home: Path) -> None:
+    import gc
+
+    app = make_app(home)
+    seen: list[bool] = []
+    app.engine.prefetch = lambda: seen.append(gc.isenabled())  # type: ignore[method-assign]
+    assert gc.isenabled()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert seen == [False]  # paused while the app starts
+        assert bubbles(app, "coach")
+        await pilot.pause()
+        assert gc.isenabled()  # and back once the first message is on screen
+    assert gc.isenabled()
+
+
 async def test_theme_switch(home: Path) -> None:
     app = make_app(home)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -40,6 +40,9 @@ def options_from(args: argparse.Namespace) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
+    from bot.startup import pause_gc
+
+    pause_gc()  # from before Textual is imported; the app resumes it at its first message
     from bot.tui.app import CoachApp
 
     app = CoachApp(options_from(args))

@@ -15,6 +15,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from bot.startup import pause_gc, resume_gc
 from bot.tui import labels
 from bot.tui.engine import Engine, EngineOptions
 from bot.tui.files import clipboard_support, copy_message, default_export_dir, save_text, slug
@@ -85,7 +86,9 @@ class CoachApp(App[None]):
 
     def on_load(self) -> None:
         # The first event a running app gets: load content and open the case in a thread
-        # while Textual sets up the terminal and the screen.
+        # while Textual sets up the terminal and the screen, with the garbage collector paused
+        # until the first message is on screen (ChatScreen.open_conversation resumes it).
+        pause_gc()
         self.engine.prefetch()
 
     def on_mount(self) -> None:
@@ -93,6 +96,7 @@ class CoachApp(App[None]):
             self.set_keymap(self._keymap)
 
     def on_unmount(self) -> None:
+        resume_gc()  # in case the app closes before its first message was shown
         self.engine.close()
 
     @property

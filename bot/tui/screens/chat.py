@@ -22,6 +22,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header
 
 from bot.events import Advice, Choices, Comparison, Draft, End, Event, Notice, Say, Scorecard
+from bot.startup import resume_gc
 from bot.tui import labels
 from bot.tui.literal import visible
 from bot.tui.widgets.advice import AdviceCard
@@ -105,13 +106,17 @@ class ChatScreen(Screen[None]):
             await self.query_one(QuickReplies).clear()
             self.last_draft = None
             try:
-                events = await self.coach_app.engine.open(new=new, case_id=case_id)
-            except Exception as exc:  # a broken content file, an unreadable store
-                self.app.notify(visible(labels.ENGINE_FAILED.format(error=exc)), severity="error", markup=False)
-                return
-            if self.coach_app.engine.resumed:
-                await self._show_earlier()
-            await self._deliver(events, None)
+                try:
+                    events = await self.coach_app.engine.open(new=new, case_id=case_id)
+                except Exception as exc:  # a broken content file, an unreadable store
+                    self.app.notify(visible(labels.ENGINE_FAILED.format(error=exc)), severity="error", markup=False)
+                    return
+                if self.coach_app.engine.resumed:
+                    await self._show_earlier()
+                await self._deliver(events, None)
+            finally:
+                # Start-up is over once this is on screen: the garbage collector may run again.
+                self.call_after_refresh(resume_gc)
 
     async def _show_earlier(self) -> None:
         entries = self.coach_app.engine.earlier[-EARLIER_SHOWN:]
