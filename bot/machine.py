@@ -1,15 +1,11 @@
 """The conversation's state machine, built from the flows with ``transitions``.
 
-Each state is named by its flow and its own name (``decision.compare``). Every
-edge the content declares becomes a transition named ``to:<target>``; the session picks
-the edge (evaluating its condition on slots, so it can explain the choice) and fires it, so
-the machine is the single authority on where the conversation is and which moves are legal.
-Global moves (back, restart, return from a side trip, the menu) jump with ``set_state``.
-
-The machine is flat: ``transitions``' core ``Machine`` with dotted state names. Flows as
-parent states (its ``HierarchicalMachine``) would add nothing, since no flow has callbacks
-of its own and every transition goes from one state to another, and importing
-``transitions.extensions`` pulls in asyncio, a fifth of the plain chat's start-up.
+Each flow is a parent state whose children are its states (``decision.compare``), in a
+``HierarchicalMachine`` with "." as the separator. Every edge the content declares becomes a
+transition named ``to:<target>``; the session picks the edge (evaluating its condition on
+slots, so it can explain the choice) and fires it, so the machine is the single authority on
+where the conversation is and which moves are legal. Global moves (back, restart, return
+from a side trip, the menu) jump with ``set_state``.
 """
 
 from __future__ import annotations
@@ -17,9 +13,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from transitions import Machine
+from transitions.extensions.nesting import HierarchicalMachine, NestedState
 
 from bot.content import Content
+
+
+class _DotState(NestedState):
+    # The default separator "_" would split state names; ours use "." between flow and state.
+    separator = "."
+
+
+class CoachMachine(HierarchicalMachine):
+    state_cls = _DotState
 
 
 class ConversationModel:
@@ -38,11 +43,15 @@ def transition_name(target: str) -> str:
     return f"to:{target}"
 
 
-def build_machine(content: Content, model: ConversationModel) -> Machine:
+def build_machine(content: Content, model: ConversationModel) -> CoachMachine:
     known = content.states  # a property that builds a new dict: read it once
-    machine = Machine(
+    states: list[dict[str, Any]] = []
+    for flow in content.flows.values():
+        children = [{"name": name, "on_enter": "entered"} for name in flow.states]
+        states.append({"name": flow.name, "children": children, "initial": flow.initial})
+    machine = CoachMachine(
         model=model,
-        states=[{"name": full, "on_enter": "entered"} for full in known],
+        states=states,
         initial=content.start,
         auto_transitions=False,
         ignore_invalid_triggers=True,
