@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -82,7 +81,9 @@ def startup_ratios(repeats: int = 9) -> tuple[float, float]:
     Every command runs as an installed copy would: with its bytecode compiled (a warm-up run
     writes it to a private folder, whatever ``PYTHONDONTWRITEBYTECODE`` says), the content
     cache filled, and a data folder that already holds a few cases. Samples alternate between
-    the three commands so drift hits all of them; figures are medians.
+    the three commands so drift hits all of them, and each figure is the fastest of its
+    samples: other work on a shared machine only ever adds time (a median could still land on
+    a slowed run, and then the ratio on either side of the truth).
     """
     with tempfile.TemporaryDirectory(prefix="decline-coach-bench-") as tmp:
         env = {
@@ -105,8 +106,8 @@ def startup_ratios(repeats: int = 9) -> tuple[float, float]:
                 subprocess.run(cmd, input=stdin, capture_output=True, text=True, env=env, cwd=ROOT, check=True)
                 if round_ >= 2:
                     times[name].append(time.perf_counter() - t0)
-    bare = statistics.median(times["bare"])
-    return statistics.median(times["no-save"]) / bare, statistics.median(times["save"]) / bare
+    bare = min(times["bare"])
+    return min(times["no-save"]) / bare, min(times["save"]) / bare
 
 
 def _peak_rss_kb(turns: int) -> int:
