@@ -70,9 +70,9 @@ def _yaml_stamp() -> tuple[Any, ...]:
     module = sys.modules.get("yaml")
     origin = getattr(module, "__file__", None)
     if origin is None:
-        import importlib.util
+        from importlib.machinery import PathFinder  # importlib.util costs more to import
 
-        spec = importlib.util.find_spec("yaml")
+        spec = PathFinder.find_spec("yaml")
         origin = spec.origin if spec is not None else None
     if origin is None:  # pragma: no cover - PyYAML is a dependency
         return ("yaml", None)
