@@ -2,14 +2,18 @@
 
 The scenario cards (``dialogues/scenarios.yaml``) and the FAQ (``dialogues/faq.yaml``) are
 content; this module is the mechanism. Recognition reuses :class:`bot.nlu.PhraseMatcher`
-on each card's example phrases and combines its fuzzy score with two cheaper signals that,
+on each card's example phrases and combines its fuzzy score with other signals that,
 per DESIGN.md, separate real descriptions from everyday requests far better than fuzzy
 scores alone:
 
 - the card's keywords (``"went silent"``, ``"counteroffer"``): each one found in the text
   adds ``keyword_bonus`` points to that card, up to ``keyword_cap``;
 - the job-offer vocabulary (``content.domain_terms``): a text with neither a domain word nor
-  any keyword has its score multiplied by ``domain_penalty``.
+  any keyword has its score multiplied by ``domain_penalty``;
+- the requests we do not handle: job-adjacent ones (``not_scenarios`` in scenarios.yaml: a
+  raise at one's own job, resigning, interview outfits) and everyday ones (offtopic.yaml).
+  Each line is matched on its own; when the closest one scores within
+  ``not_scenario_margin`` of the best card (or above it), no situation is named.
 
 A description is named only when the best card scores at least ``threshold``; when the
 runner-up is within ``margin`` the detection is marked ambiguous so the chat can ask which
@@ -49,6 +53,11 @@ _SCENARIO_KEYS = {
     "rehearse",
 }
 _FAQ_KEYS = {"id", "question", "examples", "keywords", "answer"}
+_TOP_KEYS = {"detection", "rehearsal_flow", "messages", "scenarios", "not_scenarios"}
+# The labels of the requests that are no situation (scenarios.yaml's ``not_scenarios`` and
+# offtopic.yaml's everyday requests) in their own matcher, one per line: this prefix and a
+# number. Never a card's id: ids have no "_".
+NOT_A_SCENARIO = "_not_a_scenario"
 
 
 @dataclass(frozen=True)
@@ -73,6 +82,10 @@ class Scenario:
     rehearse: bool
     file: str
     line: int
+    example_lines: tuple[int, ...] = ()  # where each example is written
+
+    def example_line(self, index: int) -> int:
+        return self.example_lines[index] if index < len(self.example_lines) else self.line
 
 
 @dataclass(frozen=True)
@@ -98,6 +111,9 @@ class DetectionConfig:
     chat_min_words: int = 4
     chat_threshold: float = 54.0  # stricter: interrupting a conversation uninvited costs more
     faq_threshold: float = 70.0
+    # A card is named only when it scores more than this above the closest request we do not
+    # handle (``not_scenarios``, offtopic.yaml), keywords included.
+    not_scenario_margin: float = 3.0
     # The matcher's word vote (naive Bayes over the cards' words) names a situation the
     # phrase scores missed, when its card explains this share of the words and leads by this
     # much (log-probability), in a text with a job-offer word.
@@ -183,6 +199,7 @@ def _entry_id(
 
 def _load_scenarios(path: Path, norm: Normaliser) -> tuple[dict[str, Scenario], LineDict]:
     d = _block(load_yaml(path), path, 1, "scenarios.yaml")
+    _unknown(d, _TOP_KEYS, path, "scenarios.yaml")
     out: dict[str, Scenario] = {}
     for line, s in _items(d, "scenarios", path):
         sid, what = _entry_id(s, path, line, "a scenario", "scenario", out)
@@ -216,10 +233,28 @@ def _load_scenarios(path: Path, norm: Normaliser) -> tuple[dict[str, Scenario], 
             rehearse=bool(s.get("rehearse", False)),
             file=str(path),
             line=line,
+            example_lines=tuple(s["examples"].item_lines) if isinstance(s["examples"], LineList) else (),
         )
     if not out:
         raise ContentError(path, d.line, "no scenarios defined")
     return out, d
+
+
+def _load_not_scenarios(d: LineDict, path: Path) -> tuple[tuple[str, int], ...]:
+    """``not_scenarios``: job-adjacent requests that are none of the situations, with lines."""
+    if "not_scenarios" not in d:
+        return ()
+    raw = d["not_scenarios"]
+    line = d.line_of("not_scenarios")
+    if not isinstance(raw, LineList):
+        raise ContentError(path, line, "'not_scenarios' should be a list of phrases, one per line")
+    phrases = string_list(raw, path, line, "not_scenarios")
+    out = []
+    for i, phrase in enumerate(phrases):
+        if not phrase.strip():
+            raise ContentError(path, raw.line_of(i), "not_scenarios: an empty phrase")
+        out.append((phrase, raw.line_of(i)))
+    return tuple(out)
 
 
 def _load_faq(path: Path, norm: Normaliser) -> dict[str, FaqEntry]:
@@ -275,8 +310,15 @@ class ScenarioLibrary:
         messages: Mapping[str, str] | None = None,
         path: str = "",
         rehearsal_flow: str | None = None,
+        not_scenarios: Iterable[tuple[str, int]] = (),
+        everyday: Iterable[tuple[str, str]] = (),
     ) -> None:
         self.scenarios = dict(scenarios)
+        # Job-adjacent requests that are none of the situations (with their lines), and
+        # everyday ones (offtopic.yaml, with where they are written): a card is named only when
+        # it is closer to the text than these.
+        self.not_scenarios = tuple(not_scenarios)
+        self.everyday = tuple(everyday)
         self.faq = dict(faq)
         self.norm = normaliser
         self.domain_terms = frozenset(domain_terms)
@@ -290,6 +332,19 @@ class ScenarioLibrary:
             {s.id: s.examples for s in self.scenarios.values()},
             normaliser,
             config=_ranking_config(self.scenarios, shortlist=40),
+        )
+        # The requests we do not handle get a matcher of their own, one label per line, rather
+        # than one rejected label in the cards' matcher (MatcherConfig.reject_labels). There
+        # they would take places in the cards' shortlist, and they would be scored against the
+        # words of all of them at once: with a thousand everyday topics, some line uses almost
+        # any word, so "what time is it" outscored "how do I buy some time on the offer". A
+        # line is judged on its own words, a card on its examples', and detect() compares the
+        # two; the cards' own ranking is unchanged.
+        lines = [(p, f"{Path(path).name}:{line}") for p, line in self.not_scenarios] + list(self.everyday)
+        self._not_origin = {f"{NOT_A_SCENARIO}{i}": origin for i, (_p, origin) in enumerate(lines)}
+        groups = {f"{NOT_A_SCENARIO}{i}": [p] for i, (p, _origin) in enumerate(lines)}
+        self.not_matcher = (
+            PhraseMatcher(groups, normaliser, config=_ranking_config(groups, shortlist=40)) if groups else None
         )
         self.faq_matcher = (
             PhraseMatcher(
@@ -334,6 +389,8 @@ class ScenarioLibrary:
             messages={str(k): str(v) for k, v in messages.items()},
             path=str(path),
             rehearsal_flow=str(raw["rehearsal_flow"]) if raw.get("rehearsal_flow") else None,
+            not_scenarios=_load_not_scenarios(raw, path),
+            everyday=_everyday(content),
         )
 
     # -- recognition ------------------------------------------------------------------------------
@@ -382,17 +439,43 @@ class ScenarioLibrary:
                 fuzzy[sid] = one.score
                 examples[sid] = one.example
         scores: dict[str, float] = {}
-        for sid, base in fuzzy.items():
-            bonus = min(cfg.keyword_cap, cfg.keyword_bonus * len(hits.get(sid, ())))
+
+        def adjusted(base: float, bonus: float = 0.0) -> float:
             score = base + bonus
             if not domain:
                 score *= cfg.domain_penalty
-            score *= vocab_factor
-            scores[sid] = min(100.0, score)
+            return min(100.0, score * vocab_factor)
+
+        for sid, base in fuzzy.items():
+            scores[sid] = adjusted(base, min(cfg.keyword_cap, cfg.keyword_bonus * len(hits.get(sid, ()))))
         if not scores:
             return Detection(text, None, 0.0, explain={"reason": "low-score", "domain": domain})
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
         best, best_score = ranked[0]
+
+        def ruled_out() -> Detection | None:
+            """No situation after all: a request we do not handle is clearly closer than the cards."""
+            if self.not_matcher is None:
+                return None
+            nm = self.not_matcher.match(text)
+            # A keyword the closest line also uses is no evidence for the card over that line
+            # ("negotiate" in "can I negotiate my rent"): the line gets the same bonus.
+            line = f" {self.norm.normalise(nm.example or '')} "
+            shared = [k for k in hits.get(best, ()) if f" {k} " in line]
+            score = adjusted(nm.score, min(cfg.keyword_cap, cfg.keyword_bonus * len(shared)))
+            if best_score - score > cfg.not_scenario_margin:
+                return None
+            explain = {
+                "reason": "not-a-scenario",
+                "example": nm.example,
+                "from": self._not_origin.get(nm.matched_label or ""),
+                "fuzzy": round(nm.score, 1),
+                "domain": domain,
+                "known_words": round(known, 2),
+                "margin": round(score - best_score, 1),
+            }
+            return Detection(text, None, score, tuple(Scored(s, round(v, 1)) for s, v in ranked[:3]), explain=explain)
+
         runner = ranked[1][1] if len(ranked) > 1 else 0.0
         margin = best_score - runner
         alts = tuple(Scored(sid, round(sc, 1)) for sid, sc in ranked[1:4])
@@ -408,12 +491,18 @@ class ScenarioLibrary:
         if best_score < cfg.threshold:
             vote = self.matcher.word_vote(text) if domain else None
             if vote is not None and vote.share >= cfg.words_min_share and vote.lead >= cfg.words_min_lead:
+                not_one = ruled_out()
+                if not_one is not None:
+                    return not_one
                 explain.update(reason="words", words_share=round(vote.share, 2), words_lead=round(vote.lead, 1))
                 score = cfg.threshold  # just confident enough to name it, never to interrupt
                 others = tuple(a for a in (Scored(best, round(best_score, 1)), *alts) if a.label != vote.label)
                 return Detection(text, vote.label, score, others[:3], explain=explain)
             explain["reason"] = "off-topic" if not domain else "low-score"
             return Detection(text, None, best_score, alts, explain=explain)
+        not_one = ruled_out()
+        if not_one is not None:
+            return not_one
         explain["reason"] = "ambiguous" if close else "fuzzy"
         if close:
             explain["close"] = close
@@ -516,6 +605,16 @@ def _holds(renderer: Renderer, expr: str, ctx: Mapping[str, Any]) -> bool:
         return bool(fn(**ctx))
     except Exception:  # a broken condition hides the point; `check` reports it
         return False
+
+
+def _everyday(content: Content) -> list[tuple[str, str]]:
+    """offtopic.yaml's everyday requests, each with where it is written."""
+    spec = content.offtopic
+    if spec is None:
+        return []
+    lines = spec.example_lines or [spec.line] * len(spec.examples)
+    name = Path(spec.file).name
+    return [(text, f"{name}:{line}") for text, line in zip(spec.examples, lines, strict=False)]
 
 
 def _ranking_config(labels: Iterable[str], shortlist: int) -> MatcherConfig:
@@ -626,4 +725,56 @@ def check_content(content: Content, renderer: Renderer) -> list[Any]:
             if norm in seen and seen[norm] != s.id:
                 problems.append(Problem(s.file, s.line, f"example {ex!r} is in both '{seen[norm]}' and '{s.id}'"))
             seen.setdefault(norm, s.id)
+    problems.extend(_check_not_scenarios(lib, seen))
+    return problems
+
+
+def _check_not_scenarios(lib: ScenarioLibrary, owner: Mapping[str, str]) -> list[Any]:
+    """``not_scenarios`` lines that say nothing (twice, a card's own example, or still read as a
+    card), and card examples those lines would take if the example were not there."""
+    from bot.check import Problem
+
+    problems: list[Problem] = []
+    first: dict[str, int] = {}
+    for phrase, line in lib.not_scenarios:
+        norm = lib.norm.normalise(phrase)
+        if norm in first:
+            problems.append(Problem(lib.path, line, f"not_scenarios: {phrase!r} is already on line {first[norm]}"))
+            continue
+        first[norm] = line
+        if norm in owner:
+            problems.append(
+                Problem(lib.path, line, f"not_scenarios: {phrase!r} is an example of scenario '{owner[norm]}'")
+            )
+            continue
+        det = lib._detect(phrase)
+        if det.scenario is not None:
+            problems.append(
+                Problem(
+                    lib.path,
+                    line,
+                    f"not_scenarios: {phrase!r} is still read as scenario '{det.scenario}' (its keywords "
+                    f"{', '.join(det.explain.get('keywords') or []) or 'none'}); reword it or drop it",
+                )
+            )
+    if lib.not_matcher is None:
+        return problems
+    # Leave one out: without the example itself, is a card example read as no situation?
+    # Then a request we do not handle is closer to it than the card's other examples, and
+    # its paraphrases will be missed.
+    position: dict[str, int] = {}
+    for i, ex in enumerate(lib.matcher.examples):
+        sc = lib.scenarios[ex.label]
+        nth = position[sc.id] = position.get(sc.id, -1) + 1
+        with lib.matcher.leaving_out(i):
+            det = lib._detect(ex.text)
+        if det.explain.get("reason") == "not-a-scenario":
+            problems.append(
+                Problem(
+                    sc.file,
+                    sc.example_line(nth),
+                    f"scenario '{sc.id}': example {ex.text!r} would be read as no situation: "
+                    f"{det.explain.get('example')!r} ({det.explain.get('from')}) is closer",
+                )
+            )
     return problems

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -202,3 +203,94 @@ def test_a_card_without_examples_is_a_content_error_with_its_line(tmp_path: Path
         ScenarioLibrary.load(load_content(d, ROOT / "templates"))
     assert err.value.path.endswith("scenarios.yaml")
     assert err.value.line == start + 2
+
+
+# -- requests that are none of the situations (not_scenarios) -------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can you help me ask for a pay rise at my work",
+        "what shoes go with a suit for my interview tomorrow",
+        "i need to write my resignation letter today",
+        "can i negotiate my rent with the letting agent",
+    ],
+)
+def test_a_job_adjacent_request_is_no_situation_and_says_which_line(lib: ScenarioLibrary, text: str) -> None:
+    det = lib.detect(text)
+    assert det.scenario is None
+    assert det.explain["reason"] == "not-a-scenario"
+    # The explanation points at the line that ruled it out, where it is written.
+    name, _, line = det.explain["from"].partition(":")
+    written = (ROOT / "dialogues" / name).read_text(encoding="utf-8").splitlines()[int(line) - 1]
+    assert det.explain["example"] in written
+    assert advise(lib, text)["scenario"] is None
+
+
+def test_not_scenarios_are_many_and_none_is_copied_from_the_benchmarks(lib: ScenarioLibrary) -> None:
+    assert len(lib.not_scenarios) >= 150
+    ours = {lib.norm.normalise(p) for p, _line in lib.not_scenarios}
+    measured = set()
+    for path in (ROOT / "bench" / "data").iterdir():
+        if path.suffix in (".txt", ".tsv"):
+            for row in path.read_text(encoding="utf-8").splitlines():
+                measured.add(lib.norm.normalise(row.split("\t")[-1]))
+    assert not ours & measured
+
+
+def _with_scenarios_text(tmp_path: Path, edit: Callable[[str], str]) -> Path:
+    d = _copy_dialogues(tmp_path)
+    path = d / "scenarios.yaml"
+    path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
+    return d
+
+
+@pytest.mark.parametrize(
+    ("replacement", "offset", "message"),
+    [
+        ("not_scenarios:\n  pay: how do i ask for a raise\n", 0, "should be a list of phrases"),
+        ("not_scenarios:\n  - how do i ask for a raise\n  - {pay: raise}\n", 2, "each item should be a phrase"),
+        ('not_scenarios:\n  - how do i ask for a raise\n  - ""\n', 2, "an empty phrase"),
+        ("not_scenario:\n  - how do i ask for a raise\n", 0, "unknown key 'not_scenario'"),
+    ],
+)
+def test_a_broken_not_scenarios_block_is_a_content_error_with_its_line(
+    tmp_path: Path, replacement: str, offset: int, message: str
+) -> None:
+    def edit(text: str) -> str:
+        return text[: text.index("not_scenarios:\n")] + replacement
+
+    d = _with_scenarios_text(tmp_path, edit)
+    lines = (d / "scenarios.yaml").read_text(encoding="utf-8").splitlines()
+    start = lines.index(replacement.splitlines()[0]) + 1
+    with pytest.raises(ContentError) as err:
+        ScenarioLibrary.load(load_content(d, ROOT / "templates"))
+    assert err.value.path.endswith("scenarios.yaml")
+    assert err.value.line == start + offset
+    assert message in err.value.message
+    content = load_content(d, ROOT / "templates")
+    problems = check_content(content, Renderer(content.templates))
+    assert [(p.line, message in p.message) for p in problems] == [(start + offset, True)]
+
+
+def test_check_reports_not_scenarios_that_repeat_copy_a_card_or_take_its_example(tmp_path: Path) -> None:
+    added = [
+        "how can i get a pay rise at the company i work for now",  # already listed
+        "i ghosted the company after they made me an offer",  # a ghosted example
+        "i went silent on my landlord and need to get back to him",  # nearer than its card
+    ]
+
+    def edit(text: str) -> str:
+        return text.replace("not_scenarios:\n", "not_scenarios:\n" + "".join(f"  - {a}\n" for a in added))
+
+    d = _with_scenarios_text(tmp_path, edit)
+    lines = (d / "scenarios.yaml").read_text(encoding="utf-8").splitlines()
+    content = load_content(d, ROOT / "templates")
+    problems = {(p.line, p.message) for p in check_content(content, Renderer(content.templates))}
+    first = lines.index("not_scenarios:") + 1
+    again = lines.index("  - how can i get a pay rise at the company i work for now", first + 1) + 1
+    assert any(line == again and f"already on line {first + 1}" in m for line, m in problems)
+    assert any(line == first + 2 and "is an example of scenario 'ghosted'" in m for line, m in problems)
+    example = lines.index("      - i went silent on the hiring manager and need to get back to them") + 1
+    assert any(line == example and "would be read as no situation" in m and "landlord" in m for line, m in problems)
