@@ -8,8 +8,9 @@ scores alone:
 
 - the card's keywords (``"went silent"``, ``"counteroffer"``): each one found in the text
   adds ``keyword_bonus`` points to that card, up to ``keyword_cap``;
-- the job-offer vocabulary (``content.domain_terms``): a text with neither a domain word nor
-  any keyword has its score multiplied by ``domain_penalty``;
+- the job-offer vocabulary (``content.domain_terms``, and scenarios.yaml's ``domain_words``
+  such as "told them no"): a text with neither a domain word nor any keyword has its score
+  multiplied by ``domain_penalty``;
 - the requests we do not handle: job-adjacent ones (``not_scenarios`` in scenarios.yaml: a
   raise at one's own job, resigning, interview outfits) and everyday ones (offtopic.yaml).
   Each line is matched on its own; when the closest one scores within
@@ -53,7 +54,7 @@ _SCENARIO_KEYS = {
     "rehearse",
 }
 _FAQ_KEYS = {"id", "question", "examples", "keywords", "answer"}
-_TOP_KEYS = {"detection", "rehearsal_flow", "messages", "scenarios", "not_scenarios"}
+_TOP_KEYS = {"detection", "rehearsal_flow", "messages", "scenarios", "not_scenarios", "domain_words"}
 # The labels of the requests that are no situation (scenarios.yaml's ``not_scenarios`` and
 # offtopic.yaml's everyday requests) in their own matcher, one per line: this prefix and a
 # number. Never a card's id: ids have no "_".
@@ -312,8 +313,12 @@ class ScenarioLibrary:
         rehearsal_flow: str | None = None,
         not_scenarios: Iterable[tuple[str, int]] = (),
         everyday: Iterable[tuple[str, str]] = (),
+        domain_phrases: Iterable[str] = (),
     ) -> None:
         self.scenarios = dict(scenarios)
+        # Words and phrases (normalised) that, beside the lexicon's domain terms, place a
+        # description in the job-offer world ("told them no", "shortlisted").
+        self.domain_phrases = tuple(p for p in domain_phrases if p)
         # Job-adjacent requests that are none of the situations (with their lines), and
         # everyday ones (offtopic.yaml, with where they are written): a card is named only when
         # it is closer to the text than these.
@@ -391,6 +396,10 @@ class ScenarioLibrary:
             rehearsal_flow=str(raw["rehearsal_flow"]) if raw.get("rehearsal_flow") else None,
             not_scenarios=_load_not_scenarios(raw, path),
             everyday=_everyday(content),
+            domain_phrases=[
+                content.normaliser.normalise(w)
+                for w in _strings(raw.get("domain_words"), path, raw.line_of("domain_words"), "domain_words")
+            ],
         )
 
     # -- recognition ------------------------------------------------------------------------------
@@ -420,7 +429,11 @@ class ScenarioLibrary:
             # "thanks for that" shares a word with a card; a few words name a situation only
             # when they include one of its keywords.
             return Detection(text, None, 0.0, explain={"reason": "too-short"})
-        domain = any(t in self.domain_terms for t in norm.split()) or bool(hits)
+        domain = (
+            any(t in self.domain_terms for t in norm.split())
+            or bool(hits)
+            or any(f" {w} " in padded for w in self.domain_phrases)
+        )
         content = self.norm.content(norm).split()
         known = sum(t in self.vocabulary for t in content) / max(1, len(content))
         vocab_factor = min(1.0, cfg.vocab_floor + (1 - cfg.vocab_floor) * known / cfg.vocab_full)

@@ -294,3 +294,26 @@ def test_check_reports_not_scenarios_that_repeat_copy_a_card_or_take_its_example
     assert any(line == first + 2 and "is an example of scenario 'ghosted'" in m for line, m in problems)
     example = lines.index("      - i went silent on the hiring manager and need to get back to them") + 1
     assert any(line == example and "would be read as no situation" in m and "landlord" in m for line, m in problems)
+
+
+def test_domain_words_count_as_job_offer_words(lib: ScenarioLibrary) -> None:
+    text = "they shortlisted me but i would rather stop here, how do i put it"
+    assert lib.detect(text).explain["domain"] is True
+    # Without scenarios.yaml's domain_words, nothing in it says "job offer".
+    plain = ScenarioLibrary(lib.scenarios, lib.faq, lib.norm, lib.domain_terms, config=lib.config)
+    assert plain.detect(text).explain["domain"] is False
+
+
+def test_domain_words_that_are_not_a_list_are_a_content_error_with_their_line(tmp_path: Path) -> None:
+    d = _with_scenarios_text(tmp_path, lambda text: text.replace("domain_words: [", "domain_words: {oops: [", 1))
+    path = d / "scenarios.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    end = next(i for i, line in enumerate(lines) if line.startswith("domain_words:"))
+    while not lines[end].endswith("]"):
+        end += 1
+    lines[end] += "}"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ContentError) as err:
+        ScenarioLibrary.load(load_content(d, ROOT / "templates"))
+    assert err.value.line == next(i for i, line in enumerate(lines, 1) if line.startswith("domain_words:"))
+    assert "domain_words should be a list" in err.value.message
