@@ -419,6 +419,8 @@ class Session:
             return (m.label == "affirm", True) if m.label else (None, False)
         if stype in ("person", "company", "role", "text", "list") and self._skip_words(text):
             return None, False
+        if stype in ("person", "company", "role") and self._everyday_request(text, sure=True):
+            return None, False  # "set a timer for 10 minutes" is not a job title
         v: Any
         if stype == "person":
             v = extract.parse_person(text)
@@ -523,10 +525,13 @@ class Session:
             self._say_msg("lost")
             self._choices_from_menu()
 
-    def _everyday_request(self, text: str) -> bool:
-        """Is this clearly one of offtopic.yaml's everyday requests ("what's the weather")?"""
+    def _everyday_request(self, text: str, *, sure: bool = False) -> bool:
+        """Is this one of offtopic.yaml's everyday requests ("what's the weather")? ``sure``:
+        only when it is as close to one as an intent must be to be understood."""
         m = self.match_intent(text)
         if m.label is not None or m.matched_label != OFF_TOPIC:
+            return False
+        if sure and m.score < self.content.intent_matcher.config.threshold:
             return False
         # Never tell someone talking about their offer that they are off topic.
         matcher = self.content.intent_matcher

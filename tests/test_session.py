@@ -101,6 +101,17 @@ def test_an_everyday_request_is_called_one(content: Content) -> None:
     assert "general assistant" not in said
 
 
+def test_an_everyday_request_is_not_taken_for_a_job_title(content: Content) -> None:
+    s = Session(content, today=TODAY)
+    s.start()
+    s.handle("2")  # I've decided to decline
+    s.handle("Northwind")
+    said = _text(s.handle("set a timer for 10 minutes"))
+    assert "general assistant" in said and not s.slots.get("role")
+    s.handle("Weather presenter")  # a real title that shares a word with everyday requests
+    assert s.slots.get("role") == "Weather presenter"
+
+
 def test_a_plain_decision_is_not_taken_for_a_situation(content: Content) -> None:
     s = Session(content, today=TODAY)
     s.start()
