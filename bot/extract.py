@@ -225,12 +225,16 @@ _LEAD_IN = re.compile(
     r"an?\s+offer\s+(?:from|at)|offer\s+from|from|at|with|called|named|for)\s+)+",
     re.IGNORECASE,
 )
+# Hesitation before the answer itself ("uh, Senior Analyst", "well, Acme"). A word like "so"
+# only counts with its comma: "So Energy" may be a company.
+_FILLER = re.compile(r"^(?:(?:well|ok|okay|so|oh|um+|uh+|er+m?|hm+)\s*,\s*|(?:um+|uh+|er+m?|hm+)\s+)+", re.IGNORECASE)
 _TRAILING = re.compile(r"[\s.,!?;:]+$")
 _HONORIFIC = re.compile(r"^(mr|mrs|ms|mx|dr|prof)\.?\s+", re.IGNORECASE)
 
 
 def _strip(text: str) -> str:
     s = text.strip().strip("\"'“”‘’")
+    s = _FILLER.sub("", s)
     s = _LEAD_IN.sub("", s)
     return _TRAILING.sub("", s).strip().strip("\"'“”‘’")
 

@@ -62,6 +62,12 @@ def test_mentions_in_passing() -> None:
     assert found["deadline"] == "2026-11-27"
 
 
+def test_hesitation_before_a_name_is_not_the_name() -> None:
+    assert parse_role("uh, Senior Analyst") == "Senior Analyst"
+    assert parse_person("hmm, Sam Lee") == "Sam Lee"
+    assert parse_company("So Energy") == "So Energy"  # "so" without its comma is part of a name
+
+
 def test_company_stops_before_the_next_clause() -> None:
     # "and I want..." starts a new clause; "and Gamble" continues the name.
     assert mentions("I got an offer from Acme and I want to turn it down", TODAY)["company"] == "Acme"
