@@ -41,6 +41,7 @@ from bot.tui.widgets.message import MessageBubble
 from bot.tui.widgets.message_log import MessageLog
 from bot.tui.widgets.quick_replies import QuickReplies, QuickReply
 from bot.tui.widgets.typing import TypingIndicator
+from tests.tui_support import wait_for_turns as settle
 
 TODAY = dt.date(2026, 11, 20)
 INJECTIONS = ["[@click=app.quit]", "[bold]", "[/foo]", "{{ 7*7 }}", "[@click=app.quit]x[/]"]
@@ -59,17 +60,6 @@ def make_app(home: Path, *, new: bool = True, **kwargs: object) -> CoachApp:
     app = CoachApp(opts, **kwargs)  # type: ignore[arg-type]
     app.animation_level = "none"
     return app
-
-
-async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    """Wait until the conversation is open and no turn is still being worked on or shown."""
-    app = pilot.app
-    for _ in range(500):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        if app.engine.ready and not any(w.is_running and w.group == "turns" for w in app.workers):
-            break
-    await pilot.pause()
 
 
 def bubbles(app: CoachApp, speaker: str | None = None) -> list[MessageBubble]:

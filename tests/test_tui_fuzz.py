@@ -27,6 +27,7 @@ from bot.tui.screens.chat import ChatScreen
 from bot.tui.screens.rehearsal import CoachAside, RehearsalScreen
 from bot.tui.widgets.composer import ChatInput
 from bot.tui.widgets.message import SPEAKER_NAMES, MessageBubble
+from tests.tui_support import wait_for_turns as settle
 
 TODAY = dt.date(2026, 11, 20)
 HUGE = "<1 MB paste>"  # stands for a paste of about a million characters
@@ -93,16 +94,6 @@ def check_literal(app: CoachApp, sent: list[str]) -> None:
             assert aside.visual.plain.endswith(visible(aside.text))
         for widget in screen.query(Static):
             assert not any("@click" in str(span.style) for span in getattr(widget.visual, "spans", ()))
-
-
-async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    app = pilot.app
-    for _ in range(500):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        if app.engine.ready and not any(w.is_running and w.group == "turns" for w in app.workers):
-            break
-    await pilot.pause()
 
 
 async def back_to_an_input(pilot) -> ChatInput:  # type: ignore[no-untyped-def]

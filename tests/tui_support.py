@@ -26,7 +26,8 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CoachApp:
     return coach
 
 
-async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
+async def wait_for_turns(pilot) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the conversation is open and no turn is still being worked on or shown."""
     app = pilot.app
     for _ in range(500):
         await pilot.pause()
@@ -34,6 +35,12 @@ async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
         if app.engine.ready and not any(w.is_running and w.group == "turns" for w in app.workers):
             break
     await pilot.pause()
+
+
+async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    """``wait_for_turns``, then a picture that does not depend on frame timing."""
+    app = pilot.app
+    await wait_for_turns(pilot)
     # A scrollbar's thumb can keep a drawing from a layout or two before (Textual 8.2): draw
     # it again from its current numbers, so the picture does not depend on frame timing.
     for log in app.screen.query(MessageLog):
