@@ -83,12 +83,13 @@ async def test_reaching_the_call_pushes_the_call_screen(home: Path) -> None:
 
 
 async def test_manager_lines_arrive_after_a_typing_pause(home: Path) -> None:
-    app = make_app(home, typing_delay=0.6)
+    # A wide typing pause, so a busy machine still sees the indicator between two polls.
+    app = make_app(home, typing_delay=1.5)
     async with app.run_test(size=(120, 40)) as pilot:
         await start_call(pilot)
         before = len(call_bubbles(app, "manager"))
         await pilot.press(*"Hi Dana, thanks for the offer.", "enter")
-        for _ in range(40):
+        for _ in range(150):
             await pilot.pause(0.02)
             if app.screen.query(TypingIndicator):
                 break
