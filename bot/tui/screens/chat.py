@@ -25,6 +25,7 @@ from bot.events import Advice, Choices, Comparison, Draft, End, Event, Notice, S
 from bot.startup import resume_gc
 from bot.tui import labels
 from bot.tui.literal import visible
+from bot.tui.screens import composing
 from bot.tui.widgets.advice import AdviceCard
 from bot.tui.widgets.case_panel import CasePanel
 from bot.tui.widgets.comparison import ComparisonChart
@@ -238,14 +239,11 @@ class ChatScreen(Screen[None]):
 
     @on(QuickReplies.Picked)
     def _picked(self, event: QuickReplies.Picked) -> None:
-        self.query_one(Composer).history.add(event.choice.label)
-        self.send(event.choice.key, shown=event.choice.label)
-        self.query_one(Composer).focus_input()
+        composing.take_quick_reply(self.query_one(Composer), self.send, event)
 
     @on(Composer.QuickKey)
     def _quick_key(self, event: Composer.QuickKey) -> None:
-        if not self.query_one(QuickReplies).pick(event.number):
-            self.app.bell()
+        composing.pick_by_number(self.app, self.query_one(QuickReplies), event.number)
 
     @on(Composer.HelpKey)
     def _help_key(self) -> None:
@@ -253,13 +251,7 @@ class ChatScreen(Screen[None]):
 
     @on(Composer.PasteCleaned)
     def _paste_cleaned(self, event: Composer.PasteCleaned) -> None:
-        from bot.text import MAX_INPUT_CHARS
-
-        if event.trimmed_from:
-            msg = labels.TRIMMED_PASTE.format(length=event.trimmed_from, limit=MAX_INPUT_CHARS)
-            self.app.notify(msg, severity="warning", markup=False)
-        if event.removed:
-            self.app.notify(labels.REMOVED_CONTROLS.format(count=event.removed), markup=False)
+        composing.paste_notice(self.app, event)
 
     @on(DraftCard.Open)
     def _open_draft_card(self, event: DraftCard.Open) -> None:

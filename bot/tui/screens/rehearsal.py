@@ -37,6 +37,7 @@ from bot.events import Choices, Event, Say, Scorecard
 from bot.rehearsal_actions import CALL_STATE, DEBRIEF_STATE, SLOT
 from bot.tui import labels
 from bot.tui.literal import literal, visible
+from bot.tui.screens import composing
 from bot.tui.widgets.composer import Composer
 from bot.tui.widgets.log_note import LogNote
 from bot.tui.widgets.message import MessageBubble
@@ -395,14 +396,11 @@ class RehearsalScreen(Screen[None]):
 
     @on(QuickReplies.Picked)
     def _picked(self, event: QuickReplies.Picked) -> None:
-        self.query_one(Composer).history.add(event.choice.label)
-        self.send(event.choice.key, shown=event.choice.label)
-        self.query_one(Composer).focus_input()
+        composing.take_quick_reply(self.query_one(Composer), self.send, event)
 
     @on(Composer.QuickKey)
     def _quick_key(self, event: Composer.QuickKey) -> None:
-        if not self.query_one(QuickReplies).pick(event.number):
-            self.app.bell()
+        composing.pick_by_number(self.app, self.query_one(QuickReplies), event.number)
 
     @on(Composer.HelpKey)
     def _help_key(self) -> None:
@@ -410,13 +408,7 @@ class RehearsalScreen(Screen[None]):
 
     @on(Composer.PasteCleaned)
     def _paste_cleaned(self, event: Composer.PasteCleaned) -> None:
-        from bot.text import MAX_INPUT_CHARS
-
-        if event.trimmed_from:
-            msg = labels.TRIMMED_PASTE.format(length=event.trimmed_from, limit=MAX_INPUT_CHARS)
-            self.app.notify(msg, severity="warning", markup=False)
-        if event.removed:
-            self.app.notify(labels.REMOVED_CONTROLS.format(count=event.removed), markup=False)
+        composing.paste_notice(self.app, event)
 
     # -- actions ----------------------------------------------------------------------------
 
