@@ -65,13 +65,20 @@ class StateSpec:
     optional: bool = False
     final: bool = False
     multiline: bool = False  # the answer may be a pasted letter (keeps line breaks)
+    # Where a line goes that named no choice or intent here but told the coach facts about
+    # the offer ("I got an offer from Contoso, the pay is 12% short"): see bot/reading.py.
+    on_facts: Edge | None = None
+    # Ask even when the slot holds a value (each visit wants a new one: "describe what
+    # happened", "paste your draft"). Other questions are never asked twice.
+    always_ask: bool = False
 
     @property
     def full(self) -> str:
         return f"{self.flow}.{self.name}"
 
     def edges(self) -> list[Edge]:
-        return [c.edge for c in self.choices] + list(self.on.values()) + list(self.next)
+        extra = [self.on_facts] if self.on_facts else []
+        return [c.edge for c in self.choices] + list(self.on.values()) + list(self.next) + extra
 
 
 @dataclass
@@ -254,6 +261,8 @@ _STATE_KEYS = {
     "optional",
     "end",
     "multiline",
+    "on_facts",
+    "always_ask",
 }
 
 
@@ -276,6 +285,7 @@ def _state(flow: str, name: str, raw: Any, path: Path, line: int) -> StateSpec:
     st.optional = bool(d.get("optional", False))
     st.final = bool(d.get("end", False))
     st.multiline = bool(d.get("multiline", False))
+    st.always_ask = bool(d.get("always_ask", False))
     choices = d.get("choices") or []
     if not isinstance(choices, list):
         raise ContentError(path, d.line_of("choices"), "choices should be a list")
@@ -294,6 +304,8 @@ def _state(flow: str, name: str, raw: Any, path: Path, line: int) -> StateSpec:
     on_map = _mapping(on, path, d.line_of("on"), "on")
     for intent, target in on_map.items():
         st.on[str(intent)] = _edge(target, path, on_map.line_of(intent), f"on {intent}")
+    if d.get("on_facts") is not None:
+        st.on_facts = _edge(d["on_facts"], path, d.line_of("on_facts"), "on_facts")
     nxt = d.get("next")
     if nxt is not None:
         items = nxt if isinstance(nxt, list) else [nxt]
@@ -454,6 +466,9 @@ def load_content(dialogues: Path | None = None, templates: Path | None = None) -
     intents = _load_intents(dialogues / "intents.yaml")
     offtopic = _load_offtopic(dialogues / "offtopic.yaml")
     slots = _load_slots(dialogues / "slots.yaml")
+    understanding = dialogues / "understanding.yaml"
+    if understanding.is_file():
+        files["understanding.yaml"] = _mapping(load_yaml(understanding), understanding, 1, "understanding.yaml")
     coach_path = dialogues / "coach.yaml"
     coach = _mapping(load_yaml(coach_path), coach_path, 1, "coach.yaml")
     files["coach.yaml"] = coach

@@ -22,6 +22,7 @@ from bot.content import OFF_TOPIC, Content, Edge, StateSpec
 from bot.events import Choice, Choices, End, Event, Notice, Say
 from bot.machine import ConversationModel, build_machine, transition_name
 from bot.nlu import Match
+from bot.reading import Reading, reader_for
 from bot.render import Renderer, RenderError
 from bot.text import sanitise
 
@@ -65,6 +66,13 @@ class Session:
         #: as lines of the call, not as the coach's quit or an empty answer). Returning None
         #: passes the line on to the normal pipeline.
         self.capture: Callable[[Session, str], list[Event] | None] | None = None
+        #: How the line being handled was read (bot/reading.py); None between turns.
+        self.reading: Reading | None = None
+        #: Slots in the order they were last filled, for corrections that name no slot
+        #: ("no, her name is Anita" corrects the person named last).
+        self.filled_order: list[str] = []
+        #: The quick replies shown last: a number typed next refers to these.
+        self.offered: tuple[Choice, ...] = ()
 
     # -- public API ---------------------------------------------------------------------------
 
@@ -112,6 +120,10 @@ class Session:
             self._notice("trimmed", level="warning", length=clean.original_length)
         text = clean.text
         self._log("user", text)
+        if self.finished and self._offered_menu_flow(text):
+            self.finished = False
+            self._menu_pick(text)
+            return self._flush()
         if self.finished:
             self._say_msg("finished")
             self.finished = False
@@ -224,15 +236,29 @@ class Session:
     # -- the turn pipeline ----------------------------------------------------------------------
 
     def _turn(self, text: str) -> None:
+        """Read the line once, then let the state, the frame and the interrupts act on it."""
         st = self.spec
+        open_answer = st.ask is not None and self.content.slots[st.ask].type in ("text", "choice")
+        self.reading = reader_for(self.content).read(text, self.today, asked=st.ask, open_answer=open_answer)
+        start_state, start_slots, start_misses = self.state, copy.deepcopy(self.slots), self.misses
+        try:
+            self._dispatch(st, text, self.reading)
+        finally:
+            self.reading = None
+        self._escalate_if_stuck(start_state, start_slots, start_misses)
+
+    def _dispatch(self, st: StateSpec, text: str, reading: Reading) -> None:
         free_text = st.ask is not None and self.content.slots[st.ask].type in _FREE_TEXT
+        if self._menu_pick(text):
+            return
         # A quick reply named exactly wins over the global words ("Back to the start").
         if self._names_a_choice(text) and self._choice(st, text):
             return
         if self._global(text, free_text):
             return
-        if self._menu_pick(text):
+        if self._correct(text, reading):
             return
+        learned = self._absorb(reading)
         if self._choice(st, text):
             return
         names_a_thing = st.ask is not None and self.content.slots[st.ask].type in ("person", "company", "role")
@@ -242,13 +268,165 @@ class Session:
             return
         if self._state_intent(st, text):
             return
+        if self._stance(st, reading):
+            return
         if self._interrupted(text, free_text):
             return
-        if st.ask and st.optional and self._skip_words(text):
+        if st.ask and (st.optional or self.content.slots[st.ask].type == "list") and self._means_none(text):
             self._remember()
+            if self.content.slots[st.ask].type == "list":
+                self.slots[st.ask] = []
             self._advance(st)
             return
+        if learned and st.on_facts is not None:
+            self._remember()
+            self._take(st, st.on_facts)
+            return
+        if learned:
+            # The line told facts but not the answer: the question stays open (or, when the
+            # facts answered it, the conversation moves on).
+            self.misses = 0
+            if self._known(st) and st.next:
+                self._advance(st)
+            else:
+                self._render_state(st, reprompt=True)
+            return
         self._no_match(st, text)
+
+    def _means_none(self, text: str) -> bool:
+        return reader_for(self.content).means_none(text) or self._skip_words(text)
+
+    def _escalate_if_stuck(self, start_state: str, start_slots: dict[str, Any], start_misses: int) -> None:
+        """A turn that went round a loop back to the same question, learning nothing ("yes"
+        to a date question), counts as not understood, so the reprompts escalate."""
+        if self.finished or self.state != start_state or self.slots != start_slots or self.misses:
+            return
+        if len(self.trail) < 2 or all(name == start_state for name in self.trail):
+            return
+        self.misses = start_misses + 1
+        if self.misses == 2:
+            self._say_msg("spelled_out")
+            self._spell_out(self.spec)
+        elif self.misses >= 3:
+            self._say_msg("lost")
+            self._choices_from_menu()
+
+    # -- the case frame -------------------------------------------------------------------------
+
+    def _known(self, st: StateSpec) -> bool:
+        """The state asks for something the case already holds: it is not asked again."""
+        if not st.ask or st.always_ask:
+            return False
+        value = self.slots.get(st.ask)
+        return value is not None and value != ""
+
+    def _set_slot(self, name: str, value: Any) -> None:
+        self.slots[name] = value
+        if name in self.filled_order:
+            self.filled_order.remove(name)
+        self.filled_order.append(name)
+
+    def _absorb(self, reading: Reading) -> list[dict[str, Any]]:
+        """Put what the line mentioned into the case; say back the facts it learned."""
+        reader = reader_for(self.content)
+        learned: list[dict[str, Any]] = []
+        for slot, mention in reading.mentions.items():
+            if slot not in self.content.slots:
+                continue
+            if self.slots.get(slot) not in (None, "", []):
+                continue  # known already: only a correction replaces it (_correct)
+            self._set_slot(slot, mention.value)
+            for other, value in reader.implies.get(slot, {}).items():
+                if other in self.content.slots and self.slots.get(other) in (None, ""):
+                    self.slots[other] = value
+            if mention.sure:
+                learned.append({"slot": slot, "value": mention.value})
+        if learned:
+            self._emit(Say(self.render_file("understanding/noted.j2", facts=learned, corrected=[]).strip()))
+        return learned
+
+    def _correct(self, text: str, reading: Reading) -> bool:
+        """"Actually it's Fabrikam, not Contoso", "no, her name is Anita", "I meant 15%":
+        replace the value, say so, and ask the current question again."""
+        if not reading.correction:
+            return False
+        reader = reader_for(self.content)
+        changes: list[dict[str, Any]] = []
+        for slot, mention in reading.mentions.items():
+            old = self.slots.get(slot)
+            if slot in self.content.slots and mention.sure and old not in (None, "") and old != mention.value:
+                changes.append({"slot": slot, "value": mention.value, "before": old})
+        if not changes:
+            target, value = self._correction_target(text, reader)
+            if target is None:
+                return False
+            changes.append({"slot": target, "value": value, "before": self.slots.get(target)})
+        self._remember()
+        for ch in changes:
+            self._set_slot(ch["slot"], ch["value"])
+        self._emit(Say(self.render_file("understanding/noted.j2", facts=[], corrected=changes).strip()))
+        self.misses = 0
+        self._render_state(self.spec, reprompt=True)
+        return True
+
+    def _correction_target(self, text: str, reader: Any) -> tuple[str | None, Any]:
+        """Which slot a correction that names no slot means, and its new value."""
+        lowered = text.lower()
+        # "..., not Contoso": the slot that holds the value being taken back.
+        for name in reversed(self.filled_order):
+            old = self.slots.get(name)
+            if isinstance(old, str) and len(old) > 1 and old.lower() in lowered:
+                rest = re.sub(rf"(?i)(?:,?\s*(?:and\s+)?not\s+)?{re.escape(old)}", " ", text)
+                value = self._typed_value(name, reader.strip_answer(reader.strip_correction(rest)))
+                return (name, value) if value is not None else (None, None)
+        # Otherwise the last slot filled whose type the new value fits ("no, her name is
+        # Anita", "I meant 15%"): only a short answer that plainly is such a value.
+        answer = reader.strip_answer(reader.strip_correction(text))
+        if len(answer.split()) > 3:
+            return None, None
+        for name in reversed(self.filled_order):
+            if name not in self.content.slots or self.content.slots[name].type in ("company", "role"):
+                continue
+            value = self._typed_value(name, answer)
+            if value is not None:
+                return name, value
+        return None, None
+
+    def _typed_value(self, name: str, answer: str) -> Any:
+        if not answer or not any(c.isalnum() for c in answer):
+            return None
+        stype = self.content.slots[name].type
+        if name == "pay_gap":
+            m = re.search(r"\d{1,3}(?:\.\d+)?\s?%|\d{1,3}(?:\.\d+)?\s?(?:percent|per cent)", answer)
+            return m[0].replace(" ", "").replace("percent", "%").replace("per cent", "%") if m else None
+        if stype in ("person", "company", "role"):
+            value, ok = self._parse_slot(name, stype, answer)
+            if not ok:
+                return None
+            if stype == "person" and not answer[:1].isupper():
+                return None  # a correction that names a person names them
+            return value
+        if stype in ("date", "number", "money"):
+            value, ok = self._parse_slot(name, stype, answer)
+            return value if ok else None
+        return None
+
+    def _stance(self, st: StateSpec, reading: Reading) -> bool:
+        """A line that says where the person stands ("I want to decline", "should I take
+        it?") without naming a choice here takes the choice or intent that stance means."""
+        intent = reader_for(self.content).stance_intents.get(reading.stance or "")
+        if not intent:
+            return False
+        for c in self._visible_choices(st):
+            if c.intent == intent:
+                self._remember()
+                self._take(st, c.edge)
+                return True
+        if intent in st.on:
+            self._remember()
+            self._take(st, st.on[intent])
+            return True
+        return False
 
     @staticmethod
     def _looks_like_a_sentence(text: str) -> bool:
@@ -319,14 +497,27 @@ class Session:
         self._emit(End(self.message("goodbye")))
 
     def _menu_pick(self, text: str) -> bool:
-        if not text.startswith("go:"):
-            return False
-        flow = text[3:].strip()
-        if flow not in self.content.flows:
+        flow = text[3:].strip() if text.startswith("go:") else self._offered_menu_flow(text)
+        if not flow or flow not in self.content.flows:
             return False
         self._remember()
         self._jump(self.content.resolve(flow, flow))
         return True
+
+    def _offered_menu_flow(self, text: str) -> str | None:
+        """The flow a number or label picks from the menu shown last ("where can we go")."""
+        menu = [c for c in self.offered if c.key.startswith("go:")]
+        if not menu:
+            return None
+        m = _CHOICE_NUMBER.match(text)
+        if m:
+            n = int(m[1])
+            return menu[n - 1].key[3:] if 1 <= n <= len(menu) else None
+        norm = self.content.normaliser.normalise(text)
+        for c in menu:
+            if self.content.normaliser.normalise(c.label) == norm:
+                return c.key[3:]
+        return None
 
     def _names_a_choice(self, text: str) -> bool:
         """The text is a quick reply of this state: its number or its exact label."""
@@ -363,13 +554,14 @@ class Session:
         if picked is None:
             intents = {c.intent for c in choices if c.intent}
             if intents:
-                im = self.match_intent(text, intents)
+                im = self.match_intent(text, intents | self._question_intents(intents))
                 # A sentence that only uses a choice's words ("I accepted, but now I want to
                 # back out") may be a situation the interrupts know better: they go first.
                 if im.label and im.reason == "coverage" and self._interrupted(text, free_text=False):
                     return True
-                if im.label:
-                    picked = next(c for c in choices if c.intent == im.label)
+                label = self._as_question(im.label)
+                if label in intents:
+                    picked = next(c for c in choices if c.intent == label)
         if picked is None:
             from rapidfuzz import fuzz
 
@@ -390,15 +582,49 @@ class Session:
         if picked is None:
             return False
         self._remember()
-        if not m:
-            # A choice picked by its words may carry facts too ("an offer from Acme, I'll decline").
-            self._opportunistic(text)
         self._take(st, picked.edge)
         return True
+
+    def _question_intents(self, allowed: set[str]) -> set[str]:
+        """Decision intents a question could be read as, when what they mean is allowed here."""
+        table = reader_for(self.content).question_intents
+        return {k for k, v in table.items() if v in allowed}
+
+    def _as_question(self, label: str | None) -> str | None:
+        """"Should I turn it down?" matched as a decision is a request for help deciding."""
+        reading = self.reading
+        if label and reading is not None and reading.question:
+            return reader_for(self.content).question_intents.get(label, label)
+        return label
+
+    def _answered_elsewhere(self, text: str) -> bool:
+        """The line's words went to other slots ("the hiring manager is Sofia" asked for the
+        company): nothing is left to be this slot's answer."""
+        reading = self.reading
+        if reading is None:
+            return False
+        spans = sorted(m.span for m in reading.mentions.values() if m.sure)
+        if not spans:
+            return False
+        rest, pos = [], 0
+        for a, b in spans:
+            rest.append(text[pos:a])
+            pos = max(pos, b)
+        rest.append(text[pos:])
+        leftover = reader_for(self.content).strip_answer(" ".join(rest))
+        words = [w for w in re.findall(r"[\w']+", leftover) if w.lower() not in self._thin_words]
+        return not words
+
+    @property
+    def _thin_words(self) -> frozenset[str]:
+        norm = self.content.normaliser
+        return norm.stopwords | norm.fillers
 
     def _fill(self, st: StateSpec, text: str) -> bool:
         assert st.ask is not None
         slot = self.content.slots[st.ask]
+        if self._answered_elsewhere(text):
+            return False
         value, ok = self._parse_slot(slot.name, slot.type, text)
         if not ok:
             return False
@@ -408,19 +634,35 @@ class Session:
             self.misses += 1
             return True
         self._remember()
-        self.slots[slot.name] = value
-        self._opportunistic(text, exclude=slot.name)
+        self._set_slot(slot.name, value)
         self._advance(st)
         return True
 
     def _parse_slot(self, name: str, stype: str, text: str) -> tuple[Any, bool]:
+        reader = reader_for(self.content)
         if stype == "yesno":
+            if reader.means_none(text):
+                return None, False  # "skip" or "not sure" is not a no
             m = self.match_intent(text, {"affirm", "deny"})
+            if m.label is None:
+                # "yes, I signed it", "no, I hadn't answered them": the first clause answers.
+                head = re.split(r"[,;:.!—–-]|\s+(?:i|we|they|it|that|but|and|because)\b", text.strip(), maxsplit=1)[0]
+                if head.strip() and head.strip() != text.strip():
+                    m = self.match_intent(head, {"affirm", "deny"})
             return (m.label == "affirm", True) if m.label else (None, False)
-        if stype in ("person", "company", "role", "text", "list") and self._skip_words(text):
+        names_a_thing = stype in ("person", "company", "role", "text", "list")
+        if names_a_thing and (self._skip_words(text) or reader.means_none(text)):
             return None, False
         if stype in ("person", "company", "role") and self._everyday_request(text, sure=True):
             return None, False  # "set a timer for 10 minutes" is not a job title
+        if stype in ("person", "company", "role"):
+            answer = reader.strip_answer(text)
+            # Yes/no words, questions and sentences are never a name, company or title.
+            if reader.never_a_value(answer) or reader.never_a_value(text) or text.rstrip().endswith("?"):
+                return None, False
+            if len(answer.split()) > (4 if stype == "person" else 8):
+                return None, False
+            text = answer
         v: Any
         if stype == "person":
             v = extract.parse_person(text)
@@ -485,23 +727,16 @@ class Session:
             template, origin=f"{slot.file}:{slot.line}", value=value, label=slot.label, min=slot.min, max=slot.max
         )
 
-    def _opportunistic(self, text: str, exclude: str | None = None) -> None:
-        """Keep facts mentioned in passing, without overwriting anything already known."""
-        found = extract.mentions(text, self.today)
-        for key in ("company", "role", "deadline"):
-            if key in found and key != exclude and key in self.content.slots and not self.slots.get(key):
-                self.slots[key] = found[key]
-
     def _state_intent(self, st: StateSpec, text: str) -> bool:
         allowed = set(st.on)
         if not allowed:
             return False
-        m = self.match_intent(text, allowed)
-        if m.label is None:
+        m = self.match_intent(text, allowed | self._question_intents(allowed))
+        label = self._as_question(m.label)
+        if label is None or label not in allowed:
             return False
         self._remember()
-        self._opportunistic(text)
-        self._take(st, st.on[m.label])
+        self._take(st, st.on[label])
         return True
 
     def _skip_words(self, text: str) -> bool:
@@ -627,7 +862,10 @@ class Session:
         # A state that only says something and moves on (no question, choice or intent).
         for _ in range(_MAX_AUTO_STEPS):
             st = self.spec
-            if st.final or st.ask or st.choices or st.on or not st.next:
+            if not st.next or st.final:
+                break
+            # A question whose answer the case already holds is passed like a statement.
+            if not self._known(st) and (st.ask or st.choices or st.on):
                 break
             before = self.state
             self._advance(st)
@@ -638,6 +876,7 @@ class Session:
 
     def _render_state(self, st: StateSpec, *, reprompt: bool = False, brief: bool = False) -> None:
         self.trail.append(st.full)
+        skip_question = not reprompt and self._known(st) and bool(st.next) and not st.final
         if not reprompt:
             for name in st.do:
                 # The action modules are imported on first use (in a state with `do:` or by the
@@ -647,6 +886,8 @@ class Session:
                     continue  # `check` reports unknown actions; a session never crashes on one
                 for ev in act.fn(self) or []:
                     self._emit(ev)
+        if skip_question:
+            return  # _follow_passthrough moves on: a question whose answer is known is never asked
         if not brief:
             if st.template:
                 self._emit(Say(self.render_file(st.template)))
@@ -669,6 +910,7 @@ class Session:
         if isinstance(event, Choices):
             if event.options:
                 self._out.append(event)
+                self.offered = event.options
             return  # quick replies are not part of the conversation record
         self._out.append(event)
         text = self.formatter(event) if self.formatter else getattr(event, "text", "") or ""

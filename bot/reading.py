@@ -1,0 +1,312 @@
+"""Reading a line once for everything it says: the facts it mentions, whether it corrects
+something, whether it is a question, and whether it means "there is none / skip".
+
+The patterns are content (`dialogues/understanding.yaml`); this module compiles them and
+turns what they capture into values with the type parsers in `bot.extract`. The session
+reads each line here once, before it decides what the line does (HACKING.md, "A turn").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot import extract
+from bot.content import Content, ContentError
+
+# What each placeholder captures. Names and companies must look like names (capitalised);
+# a role is a short run of words closed by the pattern's own "role/position/job".
+_NAME = r"(?P<v>[A-Z][\w'’.-]*(?:\s+(?:(?:de|van|von|da|di|del|la|le|bin|al)\s+)?[A-Z][\w'’.-]*){0,3})"
+_COMPANY = (
+    r"(?P<v>[A-Z0-9][\w&'’.-]*(?:\s+(?:(?!I\b)[A-Z0-9][\w&'’.-]*|&|of|de|and(?=\s+(?!I\b)[A-Z])))*)"
+)
+_ROLE = r"(?P<v>[A-Za-z][\w/&+ -]{1,60}?)"
+_WEEKDAY = r"(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?"
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_FEW = r"(?:\d{1,2}|a|an|one|two|three|four|five|six|a\s+few|a\s+couple\s+of|couple\s+of)"
+# Only the shapes a date takes, so a pattern never captures the words after its cue.
+_DATE = (
+    r"(?P<v>(?i:"
+    rf"(?:(?:next|this|last|on|coming)\s+)?{_WEEKDAY}\b(?:\s+(?:morning|afternoon|evening|night))?"
+    r"|today|tonight|tomorrow|yesterday|end\s+of\s+(?:the\s+|this\s+|next\s+)?(?:day|week|month)"
+    r"|(?:next|last|this)\s+(?:week|month)|this\s+weekend"
+    rf"|(?:in|within)\s+{_FEW}\s+(?:business\s+|working\s+)?(?:days?|weeks?)"
+    rf"|{_FEW}\s+(?:days?|weeks?)\s+ago"
+    r"|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}(?:/\d{2,4})?"
+    rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
+    rf"|(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+\d{{4}})?"
+    r"))"
+)
+_PERCENT = r"(?P<v>~?\s?\d{1,3}(?:\.\d+)?)\s?(?:%|percent|per\s*cent)"
+_MONEY = (
+    r"(?P<v>(?:[$£€]|usd|eur|gbp)?\s?\d{1,3}(?:[,.]\d{3})*(?:\.\d+)?\s?(?:k|K|grand|thousand)?"
+    r"(?:\s?(?:usd|eur|gbp|dollars|pounds|euros))?)"
+)
+_COUNT = r"(?P<v>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|a couple of|a few|several)"
+_PLACEHOLDERS = {
+    "name": _NAME,
+    "company": _COMPANY,
+    "role": _ROLE,
+    "date": _DATE,
+    "percent": _PERCENT,
+    "money": _MONEY,
+    "count": _COUNT,
+}
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+# Words that end a name or company captured from the middle of a sentence.
+_STOP_AFTER = re.compile(
+    r"\s+(?:and|but|who|which|that|because|as|for|from|at|in|on|with|is|was|would|will|to|or|so|"
+    r"she|he|they|I|i|my|the|a|an|last|this|next|yesterday|today|tomorrow)\b.*$"
+)
+_NOT_A_NAME_WORD = frozenset(
+    "I The A An My We They He She It This That Hi Hello Hey Yes No Thanks Dear Monday Tuesday Wednesday Thursday "
+    "Friday Saturday Sunday January February March April June July August September October November December "
+    "Mr Mrs Ms Dr Just Actually Sorry Also But And So Well Ok Okay".split()
+)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A value for a slot, found in the words ``phrase`` at ``span``."""
+
+    slot: str
+    value: Any
+    span: tuple[int, int]
+    phrase: str
+    sure: bool = True
+
+
+@dataclass
+class Reading:
+    text: str
+    mentions: dict[str, Mention] = field(default_factory=dict)
+    correction: bool = False
+    question: bool = False
+    no_value: bool = False
+    stance: str | None = None  # decided | unsure | None
+
+    def value(self, slot: str) -> Any:
+        m = self.mentions.get(slot)
+        return m.value if m else None
+
+
+def _phrase_regex(pattern: str, where: str) -> re.Pattern[str]:
+    parts: list[str] = []
+    pos = 0
+    holders = 0
+
+    def literal(words: str) -> None:
+        if words:
+            parts.append("(?i:" + re.sub(r"\s+", r"\\s+", words) + ")")
+
+    for m in _PLACEHOLDER.finditer(pattern):
+        literal(pattern[pos : m.start()])
+        kind = m[1]
+        if kind not in _PLACEHOLDERS:
+            raise ContentError(where, None, f"unknown placeholder {{{kind}}} in '{pattern}'")
+        parts.append(_PLACEHOLDERS[kind])
+        holders += 1
+        pos = m.end()
+    literal(pattern[pos:])
+    if holders != 1:
+        raise ContentError(where, None, f"a pattern needs exactly one placeholder: '{pattern}'")
+    source = "".join(parts)
+    if not pattern.startswith("^"):
+        source = r"(?<![\w'])" + source
+    try:
+        return re.compile(source)
+    except re.error as exc:
+        raise ContentError(where, None, f"pattern '{pattern}' is not valid: {exc}") from exc
+
+
+def _alternatives(phrases: list[str], where: str, *, whole: bool = False) -> re.Pattern[str]:
+    body = "|".join("(?:" + re.sub(r"\s+", r"\\s+", p.strip()) + ")" for p in phrases)
+    source = rf"^\s*(?:{body})\s*[.!]*\s*$" if whole else rf"(?<![\w'])(?:{body})(?![\w'])"
+    try:
+        return re.compile(source, re.IGNORECASE)
+    except re.error as exc:
+        raise ContentError(where, None, f"a phrase is not valid: {exc}") from exc
+
+
+class Reader:
+    """The compiled form of `dialogues/understanding.yaml`."""
+
+    def __init__(
+        self,
+        data: dict[str, Any],
+        where: str = "understanding.yaml",
+        slot_options: dict[str, dict[str, list[str]]] | None = None,
+    ) -> None:
+        self.where = where
+        self.implies = {str(k): dict(v or {}) for k, v in (data.get("implies") or {}).items()}
+        self.options: dict[str, list[tuple[re.Pattern[str], str, int]]] = {}
+        for slot, keys in (data.get("options") or {}).items():
+            table = (slot_options or {}).get(str(slot)) or {}
+            entries = []
+            for key in keys or []:
+                for phrase in [str(key), *table.get(str(key), [])]:
+                    words = re.escape(phrase.strip()).replace(r"\ ", r"\s+")
+                    # "not about the money" does not name the money as the reason
+                    pat = re.compile(rf"(?<![\w'])(?<!not\s)(?<!n't\s){words}(?![\w'])", re.I)
+                    entries.append((pat, str(key), len(phrase)))
+            self.options[str(slot)] = entries
+        self.patterns: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+        for slot, phrases in (data.get("mentions") or {}).items():
+            self.patterns[str(slot)] = [(str(p), _phrase_regex(str(p), where)) for p in phrases or []]
+        self.past_dates = frozenset(str(s) for s in data.get("past_dates") or [])
+        self.kinds = {slot: self._kind(pats) for slot, pats in self.patterns.items()}
+        leads = [str(p) for p in data.get("lead_ins") or []]
+        self.lead_in = _alternatives(leads, where) if leads else None
+        self._lead_in_start = (
+            re.compile(r"^\s*(?:(?:" + "|".join(f"(?:{p})" for p in leads) + r")\s*[,:]?\s+)+", re.IGNORECASE)
+            if leads
+            else None
+        )
+        tails = [str(p) for p in data.get("tails") or []]
+        self._tails = [re.compile(r"\s*" + t + ("" if t.endswith("$") else r"\s*$"), re.IGNORECASE) for t in tails]
+        self.no_value = _alternatives([str(p) for p in data.get("no_value") or []], where, whole=True)
+        self.not_values = _alternatives([str(p) for p in data.get("not_values") or []], where, whole=True)
+        self.corrections = _alternatives([str(p) for p in data.get("corrections") or []], where)
+        self.stance_intents = {str(k): str(v) for k, v in (data.get("stance_intents") or {}).items()}
+        self.question_intents = {str(k): str(v) for k, v in (data.get("question_intents") or {}).items()}
+        stance = data.get("stance") or {}
+        self.stance = {str(k): _alternatives([str(p) for p in v or []], where) for k, v in stance.items()}
+
+    @staticmethod
+    def _kind(patterns: list[tuple[str, re.Pattern[str]]]) -> str:
+        for source, _ in patterns:
+            m = _PLACEHOLDER.search(source)
+            if m:
+                return m[1]
+        return "text"
+
+    # -- answers to a question -----------------------------------------------------------------
+
+    def strip_answer(self, text: str) -> str:
+        """The answer without the words around it: "that'd be Sofia Petrov" -> "Sofia Petrov"."""
+        s = text.strip().strip("\"'“”‘’")
+        if self._lead_in_start is not None:
+            s = self._lead_in_start.sub("", s)
+        for tail in self._tails:
+            cut = tail.sub("", s)
+            if cut.strip():
+                s = cut
+        return s.strip().strip("\"'“”‘’").rstrip(" .,!;:")
+
+    def strip_correction(self, text: str) -> str:
+        """The line without the words that mark it as a correction ("actually", "I meant")."""
+        return self.corrections.sub(" ", text).strip(" ,.;:-")
+
+    def means_none(self, text: str) -> bool:
+        return bool(self.no_value.match(text.strip()))
+
+    def never_a_value(self, text: str) -> bool:
+        return bool(self.not_values.match(text.strip()))
+
+    # -- a whole line ----------------------------------------------------------------------------
+
+    def read(self, text: str, today: dt.date, *, asked: str | None = None, open_answer: bool = False) -> Reading:
+        """``asked``: the slot the current question asks for (its parser reads the answer).
+        ``open_answer``: the question asks for a description in the person's own words
+        (goals, priorities, how the offer does), where "pay" is a topic, not a reason."""
+        reading = Reading(text=text)
+        stripped = text.strip()
+        reading.question = stripped.endswith("?")
+        reading.no_value = self.means_none(stripped)
+        reading.correction = bool(self.corrections.search(stripped))
+        for stance in ("decided", "unsure"):
+            pat = self.stance.get(stance)
+            if pat is not None and pat.search(stripped):
+                if stance == "decided" and reading.question:
+                    continue  # "should I decline?" is a question about deciding, not a decision
+                reading.stance = stance
+                break
+        for slot, entries in self.options.items():
+            if slot == asked or open_answer:
+                continue
+            best: tuple[int, str, re.Match[str]] | None = None
+            for pat, key, size in entries:
+                hit = pat.search(text)
+                if hit and (best is None or size > best[0]):
+                    best = (size, key, hit)
+            if best is not None:
+                reading.mentions[slot] = Mention(slot, best[1], best[2].span(), best[2][0], sure=False)
+        for slot, patterns in self.patterns.items():
+            if slot == asked:
+                continue  # the question's own answer is parsed by the slot's parser
+            for _source, pat in patterns:
+                found = self._first(slot, pat, text, today)
+                if found is not None:
+                    reading.mentions[slot] = found
+                    break
+        return reading
+
+    def _first(self, slot: str, pat: re.Pattern[str], text: str, today: dt.date) -> Mention | None:
+        kind = self.kinds[slot]
+        for m in pat.finditer(text):
+            raw = m["v"]
+            start = m.start("v")
+            value = self._value(slot, kind, raw, today)
+            if value is None:
+                continue
+            shown = raw if kind not in ("name", "company") else str(value)
+            return Mention(slot, value, (start, start + len(shown)), shown)
+        return None
+
+    def _value(self, slot: str, kind: str, raw: str, today: dt.date) -> Any:
+        if kind == "name":
+            name = _STOP_AFTER.sub("", raw).strip(" .,")
+            words = name.split()
+            while words and words[0] in _NOT_A_NAME_WORD:
+                words = words[1:]
+            if not words or any(w in _NOT_A_NAME_WORD for w in words):
+                return None
+            return " ".join(words)
+        if kind == "company":
+            name = _STOP_AFTER.sub("", raw).strip(" .,'’")
+            name = re.sub(r"'s$|’s$", "", name)
+            if not name or name in _NOT_A_NAME_WORD or name.split()[0] in _NOT_A_NAME_WORD:
+                return None
+            return name
+        if kind == "role":
+            role = re.sub(r"^(?:new|great|good|really|full[- ]time|permanent)\s+", "", raw.strip(), flags=re.I)
+            if not role or re.search(r"\b(?:this|that|the|their|new|my|your|an?|offer|job)$", role, re.I):
+                return None
+            if len(role.split()) > 6:
+                return None
+            return role
+        if kind == "date":
+            d = extract.parse_date(raw, today)
+            if d is None:
+                return None
+            if slot in self.past_dates and d.date > today:
+                # "the offer came on Monday" is the Monday that has been, not the next one
+                return (d.date - dt.timedelta(days=7)).isoformat()
+            return d.iso()
+        if kind == "percent":
+            return f"{raw.replace('~', '').strip()}%"
+        if kind == "money":
+            money = extract.parse_money(raw)
+            return money.phrase if money else None
+        if kind == "count":
+            try:
+                return extract._num(raw)
+            except KeyError:
+                return None
+        return raw.strip() or None
+
+
+def reader_for(content: Content) -> Reader:
+    """One compiled reader per loaded content (compiled on first use)."""
+    cached = content.files.get("_reader")
+    if isinstance(cached, Reader):
+        return cached
+    reader = Reader(
+        content.files.get("understanding.yaml") or {},
+        str(content.dialogues / "understanding.yaml"),
+        {name: spec.options for name, spec in content.slots.items() if spec.options},
+    )
+    content.files["_reader"] = reader
+    return reader
