@@ -39,6 +39,7 @@ _DATE = (
     rf"|(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+\d{{4}})?"
     r"))"
 )
+_WHOLE_DATE = re.compile(_DATE)
 _PERCENT = r"(?P<v>~?\s?\d{1,3}(?:\.\d+)?)\s?(?:%|percent|per\s*cent)"
 _MONEY = (
     r"(?P<v>(?:[$£€]|usd|eur|gbp)?\s?\d{1,3}(?:[,.]\d{3})*(?:\.\d+)?\s?(?:k|K|grand|thousand)?"
@@ -200,10 +201,14 @@ class Reader:
         return self.corrections.sub(" ", text).strip(" ,.;:-")
 
     def means_none(self, text: str) -> bool:
-        return bool(self.no_value.match(text.strip()))
+        """"nobody", "skip", "nobody else, just the hiring manager": every part says none."""
+        parts = [p for p in re.split(r"\s*(?:[,;.!]|\s-\s|—)\s*", text.strip()) if p.strip()]
+        return bool(parts) and all(self.no_value.match(p) for p in parts)
 
     def never_a_value(self, text: str) -> bool:
-        return bool(self.not_values.match(text.strip()))
+        """Yes/no words, pronouns, questions and dates are never a name, company or title."""
+        s = text.strip()
+        return bool(self.not_values.match(s)) or bool(_WHOLE_DATE.fullmatch(s.rstrip(".!")))
 
     # -- a whole line ----------------------------------------------------------------------------
 

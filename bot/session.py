@@ -71,6 +71,10 @@ class Session:
         #: Slots in the order they were last filled, for corrections that name no slot
         #: ("no, her name is Anita" corrects the person named last).
         self.filled_order: list[str] = []
+        #: Slot -> the state whose question it answered (that question may be asked again).
+        self.answered_at: dict[str, str] = {}
+        #: The state whose question was just skipped because its answer is known.
+        self._skipped: str | None = None
         #: The quick replies shown last: a number typed next refers to these.
         self.offered: tuple[Choice, ...] = ()
 
@@ -148,6 +152,8 @@ class Session:
             "state": self.state,
             "slots": copy.deepcopy(self.slots),
             "history": copy.deepcopy(self.history),
+            "answered_at": dict(self.answered_at),
+            "filled_order": list(self.filled_order),
             "returns": list(self.returns),
             "transcript": list(self.transcript),
             "misses": self.misses,
@@ -172,6 +178,8 @@ class Session:
         session.machine.set_state(state)
         session.slots = dict(snap.get("slots") or {})
         session.history = list(snap.get("history") or [])
+        session.answered_at = {str(k): str(v) for k, v in (snap.get("answered_at") or {}).items()}
+        session.filled_order = [str(x) for x in snap.get("filled_order") or []]
         session.returns = [r for r in snap.get("returns") or [] if r in content.states]
         session.transcript = list(snap.get("transcript") or [])
         session.misses = int(snap.get("misses", 0))
@@ -242,46 +250,48 @@ class Session:
         self.reading = reader_for(self.content).read(text, self.today, asked=st.ask, open_answer=open_answer)
         start_state, start_slots, start_misses = self.state, copy.deepcopy(self.slots), self.misses
         try:
-            self._dispatch(st, text, self.reading)
+            how = self._dispatch(st, text, self.reading)
         finally:
             self.reading = None
-        self._escalate_if_stuck(start_state, start_slots, start_misses)
+        if how == "answer":
+            self._escalate_if_stuck(start_state, start_slots, start_misses)
 
-    def _dispatch(self, st: StateSpec, text: str, reading: Reading) -> None:
+    def _dispatch(self, st: StateSpec, text: str, reading: Reading) -> str:
+        """Act on the line; say how it was taken ("answer": as the answer to this question)."""
         free_text = st.ask is not None and self.content.slots[st.ask].type in _FREE_TEXT
         if self._menu_pick(text):
-            return
+            return "other"
         # A quick reply named exactly wins over the global words ("Back to the start").
         if self._names_a_choice(text) and self._choice(st, text):
-            return
+            return "other"
         if self._global(text, free_text):
-            return
+            return "other"
         if self._correct(text, reading):
-            return
+            return "other"
         learned = self._absorb(reading)
         if self._choice(st, text):
-            return
+            return "other"
         names_a_thing = st.ask is not None and self.content.slots[st.ask].type in ("person", "company", "role")
         if names_a_thing and self._looks_like_a_sentence(text) and self._interrupted(text, free_text=False):
-            return
+            return "other"
         if st.ask and self._fill(st, text):
-            return
+            return "answer"
         if self._state_intent(st, text):
-            return
+            return "answer"
         if self._stance(st, reading):
-            return
+            return "other"
         if self._interrupted(text, free_text):
-            return
+            return "other"
         if st.ask and (st.optional or self.content.slots[st.ask].type == "list") and self._means_none(text):
             self._remember()
             if self.content.slots[st.ask].type == "list":
                 self.slots[st.ask] = []
             self._advance(st)
-            return
+            return "other"
         if learned and st.on_facts is not None:
             self._remember()
             self._take(st, st.on_facts)
-            return
+            return "other"
         if learned:
             # The line told facts but not the answer: the question stays open (or, when the
             # facts answered it, the conversation moves on).
@@ -290,8 +300,9 @@ class Session:
                 self._advance(st)
             else:
                 self._render_state(st, reprompt=True)
-            return
+            return "other"
         self._no_match(st, text)
+        return "missed"
 
     def _means_none(self, text: str) -> bool:
         return reader_for(self.content).means_none(text) or self._skip_words(text)
@@ -299,7 +310,14 @@ class Session:
     def _escalate_if_stuck(self, start_state: str, start_slots: dict[str, Any], start_misses: int) -> None:
         """A turn that went round a loop back to the same question, learning nothing ("yes"
         to a date question), counts as not understood, so the reprompts escalate."""
-        if self.finished or self.state != start_state or self.slots != start_slots or self.misses:
+        def held(slots: dict[str, Any]) -> dict[str, Any]:
+            return {k: v for k, v in slots.items() if v not in (None, "", [])}
+
+        own = self.content.state(start_state).ask  # its own answer, which the loop rejected
+        before, after = held(start_slots), held(self.slots)
+        before.pop(own or "", None)
+        after.pop(own or "", None)
+        if self.finished or self.state != start_state or before != after or self.misses:
             return
         if len(self.trail) < 2 or all(name == start_state for name in self.trail):
             return
@@ -309,7 +327,8 @@ class Session:
             self._spell_out(self.spec)
         elif self.misses >= 3:
             self._say_msg("lost")
-            self._choices_from_menu()
+            self._choices_from_menu(stuck=True)
+            self.misses = 0
 
     # -- the case frame -------------------------------------------------------------------------
 
@@ -317,11 +336,14 @@ class Session:
         """The state asks for something the case already holds: it is not asked again."""
         if not st.ask or st.always_ask:
             return False
+        if self.answered_at.get(st.ask) == st.full:
+            return False  # its own answer, sent back by a reader that could not use it
         value = self.slots.get(st.ask)
         return value is not None and value != ""
 
     def _set_slot(self, name: str, value: Any) -> None:
         self.slots[name] = value
+        self.answered_at.pop(name, None)
         if name in self.filled_order:
             self.filled_order.remove(name)
         self.filled_order.append(name)
@@ -483,6 +505,8 @@ class Session:
 
     def _do_restart(self) -> None:
         self.slots = {}
+        self.answered_at = {}
+        self.filled_order = []
         self.history = []
         self.returns = []
         self.misses = 0
@@ -526,7 +550,32 @@ class Session:
         if m:
             return 1 <= int(m[1]) <= len(choices)
         norm = self.content.normaliser.normalise(text)
-        return any(self.content.normaliser.normalise(c.label) == norm for c in choices)
+        if any(self.content.normaliser.normalise(c.label) == norm for c in choices):
+            return True
+        # Named by its words, closely enough that the global words must not claim it ("the
+        # thank-you notes" is not "no thank you").
+        return len(text.split()) <= 6 and self._closest_choice(choices, text) is not None
+
+    def _closest_choice(self, choices: list[Any], text: str) -> Any:
+        """The quick reply the words name, when one is clearly closest ("the thank-you notes"
+        names "Thank-you notes"; "disappointed" names "Disappointed: openly let down")."""
+        from rapidfuzz import fuzz
+
+        norm = self.content.normaliser.normalise(text)
+
+        def closeness(label: str) -> float:
+            other = self.content.normaliser.normalise(label)
+            whole = fuzz.token_sort_ratio(norm, other)
+            # Every word typed is in the label. Only for real words, so "no" or "a" never
+            # pick a choice.
+            if len(norm) >= 4 and len(norm.split()) <= len(other.split()):
+                whole = max(whole, fuzz.token_set_ratio(norm, other) - 5)
+            return whole
+
+        scored = sorted(((closeness(c.label), i) for i, c in enumerate(choices)), reverse=True)
+        if scored and scored[0][0] >= 85 and (len(scored) == 1 or scored[0][0] - scored[1][0] >= 8):
+            return choices[scored[0][1]]
+        return None
 
     def _visible_choices(self, st: StateSpec) -> list[Any]:
         return [c for c in st.choices if not c.when or self.condition(c.when)]
@@ -551,6 +600,10 @@ class Session:
                 if self.content.normaliser.normalise(c.label) == norm:
                     picked = c
                     break
+        if picked is None and not m:
+            # Named by its own words first: "the thank-you notes" is that option, whatever
+            # an intent ("no thank you") would make of it.
+            picked = self._closest_choice(choices, text)
         if picked is None:
             intents = {c.intent for c in choices if c.intent}
             if intents:
@@ -562,23 +615,6 @@ class Session:
                 label = self._as_question(im.label)
                 if label in intents:
                     picked = next(c for c in choices if c.intent == label)
-        if picked is None:
-            from rapidfuzz import fuzz
-
-            norm = self.content.normaliser.normalise(text)
-
-            def closeness(label: str) -> float:
-                other = self.content.normaliser.normalise(label)
-                whole = fuzz.token_sort_ratio(norm, other)
-                # "disappointed" names "Disappointed: openly let down": every word typed is in
-                # the label. Only for real words, so "no" or "a" never pick a choice.
-                if len(norm) >= 4 and len(norm.split()) <= len(other.split()):
-                    whole = max(whole, fuzz.token_set_ratio(norm, other) - 5)
-                return whole
-
-            scored = sorted(((closeness(c.label), i) for i, c in enumerate(choices)), reverse=True)
-            if scored and scored[0][0] >= 85 and (len(scored) == 1 or scored[0][0] - scored[1][0] >= 8):
-                picked = choices[scored[0][1]]
         if picked is None:
             return False
         self._remember()
@@ -635,6 +671,7 @@ class Session:
             return True
         self._remember()
         self._set_slot(slot.name, value)
+        self.answered_at[slot.name] = st.full
         self._advance(st)
         return True
 
@@ -758,7 +795,8 @@ class Session:
             self._spell_out(st)
         else:
             self._say_msg("lost")
-            self._choices_from_menu()
+            self._choices_from_menu(stuck=True)
+            self.misses = 0  # the next miss starts the ladder again, never the same menu twice
 
     def _everyday_request(self, text: str, *, sure: bool = False) -> bool:
         """Is this one of offtopic.yaml's everyday requests ("what's the weather")? ``sure``:
@@ -784,8 +822,11 @@ class Session:
         else:
             self._render_state(st, reprompt=True, brief=True)
 
-    def _choices_from_menu(self) -> None:
-        options = [Choice(f.title, f"go:{f.name}") for f in self.content.flows.values() if f.menu]
+    def _choices_from_menu(self, *, stuck: bool = False) -> None:
+        """Where the person can go. ``stuck``: offered because the conversation went in
+        circles, so the flow it is stuck in is left out (every option leads somewhere new)."""
+        here = self.spec.flow if stuck else None
+        options = [Choice(f.title, f"go:{f.name}") for f in self.content.flows.values() if f.menu and f.name != here]
         if not any(o.key == f"go:{self.content.start.partition('.')[0]}" for o in options):
             start = self.content.flows[self.content.start.partition(".")[0]]
             options.insert(0, Choice(start.title, f"go:{start.name}"))
@@ -864,8 +905,9 @@ class Session:
             st = self.spec
             if not st.next or st.final:
                 break
-            # A question whose answer the case already holds is passed like a statement.
-            if not self._known(st) and (st.ask or st.choices or st.on):
+            # A question whose answer the case already holds was not asked (_render_state):
+            # it is passed like a statement.
+            if self._skipped != st.full and (st.ask or st.choices or st.on):
                 break
             before = self.state
             self._advance(st)
@@ -875,8 +917,13 @@ class Session:
     # -- output ---------------------------------------------------------------------------------
 
     def _render_state(self, st: StateSpec, *, reprompt: bool = False, brief: bool = False) -> None:
+        # Known answers are skipped once per turn: a state reached again in the same turn (a
+        # reader that could not use the answer sends the person back) asks for real.
+        skip_question = (
+            not reprompt and self._known(st) and bool(st.next) and not st.final and st.full not in self.trail
+        )
         self.trail.append(st.full)
-        skip_question = not reprompt and self._known(st) and bool(st.next) and not st.final
+        self._skipped = st.full if skip_question else None
         if not reprompt:
             for name in st.do:
                 # The action modules are imported on first use (in a state with `do:` or by the

@@ -84,3 +84,49 @@ def test_random_walks_never_raise_or_dead_end(content: Content, lines: list[str]
         assert "49" not in "".join(getattr(e, "text", "") for e in events) or "49" in line
     # And the whole state still round-trips through JSON.
     Session.restore(content, s.snapshot())
+
+
+# Replies people really give when a question does not fit them: they repeat themselves, say
+# yes to an open question, or answer something else. None of it may trap them.
+STUCK_REPLIES = [
+    "yes",
+    "no",
+    "hmm",
+    "what?",
+    "I don't get it",
+    "the offer",
+    "asdf",
+    "maybe",
+    "ok",
+    "idk",
+    "Fabrikam",
+    "last week",
+    "skip",
+]
+
+
+def _prompt(events: list) -> str:  # type: ignore[type-arg]
+    return "\n".join(getattr(e, "text", "") or "" for e in events if isinstance(e, Say))
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(st.sampled_from(["1", "2", "3", "4", *STUCK_REPLIES, "I've decided to decline"]), max_size=6),
+    st.lists(st.sampled_from(STUCK_REPLIES), min_size=3, max_size=8),
+)
+def test_no_state_repeats_the_same_prompt_three_times(content: Content, way_in: list[str], stuck: list[str]) -> None:
+    """Reprompts escalate everywhere (rephrase, then the choices, then the menu), so the same
+    state never answers with the same words three times in a row."""
+    s = Session(content, today=dt.date(2026, 11, 21))
+    s.start()
+    for line in way_in:
+        s.handle(line)
+        if s.finished:
+            return
+    run: list[tuple[str, str]] = []
+    for line in stuck:
+        events = s.handle(line)
+        if s.finished:
+            return
+        run.append((s.state, _prompt(events)))
+        assert not (len(run) >= 3 and run[-1] == run[-2] == run[-3]), (way_in, stuck, run[-1])
