@@ -24,6 +24,7 @@ MODULES = (
     "bench.engine",
     "bench.tui",
     "bench.store",
+    "bench.conversations",
 )
 
 

@@ -164,13 +164,26 @@ QUESTION_RULES: list[tuple[str, str | None, str]] = [
     ("story", None, r"tell me what happened|what's going on|describe (the|your) situation"),
     ("company", "company", r"which company|what company|company (made|is it)|name of the company|who made the offer"),
     ("role", "role", r"what's the role|what is the role|which role|the role\?|job title|what position"),
-    ("recruiter_name", "recruiter", r"recruiter's name|name of the recruiter|who is the recruiter|who was the recruiter"),
+    (
+        "recruiter_name",
+        "recruiter",
+        r"recruiter's name|name of the recruiter|who is the recruiter|who was the recruiter",
+    ),
     ("has_recruiter", "recruiter", r"did a recruiter|was there a recruiter|recruiter (run|handle)|through a recruiter"),
     ("recruiter_kind", "recruiter_kind", r"outside agency|work for the company itself|agency recruiter"),
-    ("own_name", "own_name", r"what name should i sign|your (own )?name|sign it with|what should i call you|who'?s calling"),
+    (
+        "own_name",
+        "own_name",
+        r"what name should i sign|your (own )?name|sign it with|what should i call you|who'?s calling",
+    ),
     ("interviewers", "interviewers", r"who else interviewed|other interviewers|anyone else (who )?interview"),
     ("rapport", "rapport", r"how well did you get on|get on with"),
-    ("manager", "manager", r"who is the hiring manager|hiring manager's name|name of the hiring manager|who should it go to|manager's name|who will you be (calling|telling)"),
+    (
+        "manager",
+        "manager",
+        r"who is the hiring manager|hiring manager's name|name of the hiring manager|who should it go to"
+        r"|manager's name|who will you be (calling|telling)",
+    ),
     ("offer_date", "offer_date", r"when did the offer (arrive|come)|when did you get the offer|when was the offer"),
     ("deadline", "deadline", r"when do they need your answer|deadline\?|answer by\?|when do you have to answer"),
     ("rounds", "rounds", r"interview rounds|how many rounds|how many interviews|how many times did you interview"),
@@ -188,6 +201,7 @@ QUESTION_RULES: list[tuple[str, str | None, str]] = [
     ("must_haves", "must_haves", r"must-haves|deal-breaker"),
     ("mobility", "mobility", r"where or how you live|relocat|visa"),
     ("priorities", "priorities", r"what matters most|how much\? words or numbers"),
+    ("current_scores", "current_scores", r"how does your current job do|current job do on"),
     ("scores", "scores", r"do on pay|score out of 10|how does .* (do|measure)"),
     ("alternatives", "alternatives", r"weighing it against|compare it (with|to)|anything else on the table"),
     ("gut", "gut", r"how do you feel about the people|your gut|feel about the (team|place)"),
@@ -341,7 +355,7 @@ DRAFT_RULES: list[tuple[str, str]] = [
 ]
 # In the rehearsal the manager picks up and greets the persona.
 CALL_RULES: list[tuple[str, str]] = [
-    ("hi", r"(?:^|[.!?] |Oh, )(?:Hi|Hello|Hey) (?P<own>[A-Z][\w'-]*)"),
+    ("hi", r"(?:^|[.!?] |, )(?:[Hh]i|[Hh]ello|[Hh]ey) (?P<own>[A-Z][\w'-]*)"),
     ("name!", r"(?:^|[.!?] )(?P<own>[A-Z][\w'-]*)! "),
     ("it's", r"\b(?:it's|this is) (?P<person>[A-Z][\w'-]*)"),
     ("here", r"^(?P<person>[A-Z][\w'-]*) here\b"),
@@ -410,7 +424,11 @@ def wrong_values(coach_text: str, persona: Persona, given: set[str], user_text: 
                         slot = "person"
                     elif slot == "own":
                         slot = "own_name"
-                    key = (slot, norm(value).split(" ")[0]) if slot in ("person", "manager", "own_name") else (slot, value)
+                    key = (
+                        (slot, norm(value).split(" ")[0])
+                        if slot in ("person", "manager", "own_name")
+                        else (slot, value)
+                    )
                     if key in seen:
                         continue
                     seen.add(key)
@@ -438,7 +456,9 @@ class User:
         return self.rng.choice(options) if options else ""
 
     def fill(self, template: str) -> str:
-        values = {k: (", ".join(v) if isinstance(v, list) else str(v)) for k, v in self.p.facts.items() if v is not None}
+        values = {
+            k: (", ".join(v) if isinstance(v, list) else str(v)) for k, v in self.p.facts.items() if v is not None
+        }
         values.setdefault("first", str(self.p.facts.get("manager", "")).split(" ")[0])
         try:
             return template.format(**values)
@@ -459,7 +479,9 @@ class User:
             return text
         protected = " ".join(str(v).lower() for v in self.p.facts.values())
         words = text.split(" ")
-        candidates = [i for i, w in enumerate(words) if w.isalpha() and w.islower() and len(w) >= 4 and w not in protected]
+        candidates = [
+            i for i, w in enumerate(words) if w.isalpha() and w.islower() and len(w) >= 4 and w not in protected
+        ]
         if not candidates:
             return text
         i = self.rng.choice(candidates)
@@ -518,8 +540,14 @@ class User:
             self.given.update(o.gives)
             return o.text
         if k == "decision":
-            want = {"negotiate": r"negotiat", "decline_recommended_and_drafted": r"declin"}.get(goal, r"declin|sounds right")
-            return self.choose(q.options, want, self.phrase(f"decide_{goal}")) or self.phrase(f"decide_{goal}") or "decline"
+            want = {"negotiate": r"negotiat", "decline_recommended_and_drafted": r"declin"}.get(
+                goal, r"declin|sounds right"
+            )
+            return (
+                self.choose(q.options, want, self.phrase(f"decide_{goal}"))
+                or self.phrase(f"decide_{goal}")
+                or "decline"
+            )
         if k == "draft_offer":
             return self.choose(q.options, r"^yes|draft", self.phrase("yes_draft")) or self.phrase("yes_draft")
         if k == "ready_write":
@@ -590,7 +618,12 @@ class Coach:
         cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "bot"]
         cmd += ["chat", "--plain", "--no-save", "--turn-end", MARK, "--seed", str(seed), "--today", TODAY]
         self.proc = subprocess.Popen(
-            cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=ROOT, env=env,
+            cmd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            cwd=ROOT,
+            env=env,
         )
         self.buffer = b""
         self.multiline = False
@@ -759,7 +792,11 @@ def converse(persona: Persona, seed: int, phrasings: dict[str, list[str]] | None
             t = Turn(message, reply, q, not_understood=not_understood(reply) or reprompt)
             if q.fact and q.fact in given_before and not t.not_understood:
                 t.redundant = q.fact
-            t.wrong = [w for w in wrong_values(reply, persona, user.given, said_before + " \n " + message) if w not in seen_wrong]
+            t.wrong = [
+                w
+                for w in wrong_values(reply, persona, user.given, said_before + " \n " + message)
+                if w not in seen_wrong
+            ]
             seen_wrong.update(t.wrong)
             turns.append(t)
             if tracker.reached(reply) and goal_turn is None:
@@ -806,16 +843,41 @@ def rows_for(label: str, s: dict[str, float]) -> list[dict[str, Any]]:
     return [
         {"name": f"conversations {label}: task success", "value": s["success"], "target": None, "n": n},
         {"name": f"conversations {label}: success within {WITHIN} turns", "value": s["within"], "target": 0.95, "n": n},
-        {"name": f"conversations {label}: median user turns to the goal", "value": s["median_turns"],
-         "target": None, "lower_is_better": True, "n": n},
-        {"name": f"conversations {label}: median turns to a decline draft (decided)", "value": s["median_decided"],
-         "target": 6, "lower_is_better": True, "n": n},
-        {"name": f"conversations {label}: not-understood turns per conversation", "value": s["not_understood"],
-         "target": 0.1, "lower_is_better": True, "n": n},
-        {"name": f"conversations {label}: redundant questions per conversation", "value": s["redundant"],
-         "target": 0, "lower_is_better": True, "n": n},
-        {"name": f"conversations {label}: wrong values (total)", "value": s["wrong"], "target": 0,
-         "lower_is_better": True, "n": n},
+        {
+            "name": f"conversations {label}: median user turns to the goal",
+            "value": s["median_turns"],
+            "target": None,
+            "lower_is_better": True,
+            "n": n,
+        },
+        {
+            "name": f"conversations {label}: median turns to a decline draft (decided)",
+            "value": s["median_decided"],
+            "target": 6,
+            "lower_is_better": True,
+            "n": n,
+        },
+        {
+            "name": f"conversations {label}: not-understood turns per conversation",
+            "value": s["not_understood"],
+            "target": 0.1,
+            "lower_is_better": True,
+            "n": n,
+        },
+        {
+            "name": f"conversations {label}: redundant questions per conversation",
+            "value": s["redundant"],
+            "target": 0,
+            "lower_is_better": True,
+            "n": n,
+        },
+        {
+            "name": f"conversations {label}: wrong values (total)",
+            "value": s["wrong"],
+            "target": 0,
+            "lower_is_better": True,
+            "n": n,
+        },
     ]
 
 
@@ -823,7 +885,7 @@ def run(seeds: int = 10, half: str = "all") -> list[dict[str, Any]]:
     personas = load_personas(half)
     results = run_all(personas, seeds)
     rows: list[dict[str, Any]] = []
-    for label in (["dev", "heldout"] if half == "all" else [half]):
+    for label in ["dev", "heldout"] if half == "all" else [half]:
         rows += rows_for(label, summarise([r for r in results if r.half == label]))
     if half == "all":
         rows += rows_for("all", summarise(results))
@@ -832,7 +894,11 @@ def run(seeds: int = 10, half: str = "all") -> list[dict[str, Any]]:
 
 def show(persona: Persona, seed: int) -> str:
     r = converse(persona, seed)
-    out = [f"# {persona.name} ({persona.family}, goal {persona.goal}, {persona.half}), seed {seed}", "", r.opening_coach]
+    out = [
+        f"# {persona.name} ({persona.family}, goal {persona.goal}, {persona.half}), seed {seed}",
+        "",
+        r.opening_coach,
+    ]
     for i, t in enumerate(r.turns, 1):
         out.append(f"\n[{i}] USER: {t.user}")
         out.append(t.coach)
@@ -880,8 +946,9 @@ def _fmt(row: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m bench.conversations", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        prog="python -m bench.conversations", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--half", choices=["dev", "heldout", "all"], default="all")
     ap.add_argument("--seeds", type=int, default=10)
     ap.add_argument("--show", metavar="PERSONA", help="print one annotated transcript (dev personas)")
