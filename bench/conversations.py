@@ -846,6 +846,7 @@ def rows_for(label: str, s: dict[str, float]) -> list[dict[str, Any]]:
         {
             "name": f"conversations {label}: median user turns to the goal",
             "value": s["median_turns"],
+            "unit": " turns",
             "target": None,
             "lower_is_better": True,
             "n": n,
@@ -853,6 +854,7 @@ def rows_for(label: str, s: dict[str, float]) -> list[dict[str, Any]]:
         {
             "name": f"conversations {label}: median turns to a decline draft (decided)",
             "value": s["median_decided"],
+            "unit": " turns",
             "target": 6,
             "lower_is_better": True,
             "n": n,
@@ -860,6 +862,7 @@ def rows_for(label: str, s: dict[str, float]) -> list[dict[str, Any]]:
         {
             "name": f"conversations {label}: not-understood turns per conversation",
             "value": s["not_understood"],
+            "unit": "",
             "target": 0.1,
             "lower_is_better": True,
             "n": n,
@@ -867,6 +870,7 @@ def rows_for(label: str, s: dict[str, float]) -> list[dict[str, Any]]:
         {
             "name": f"conversations {label}: redundant questions per conversation",
             "value": s["redundant"],
+            "unit": "",
             "target": 0,
             "lower_is_better": True,
             "n": n,
@@ -874,6 +878,7 @@ def rows_for(label: str, s: dict[str, float]) -> list[dict[str, Any]]:
         {
             "name": f"conversations {label}: wrong values (total)",
             "value": s["wrong"],
+            "unit": "",
             "target": 0,
             "lower_is_better": True,
             "n": n,
@@ -915,22 +920,26 @@ def show(persona: Persona, seed: int) -> str:
     return "\n".join(out)
 
 
-def failure_kinds(results: list[Result]) -> Counter[str]:
+def failure_kinds(results: list[Result]) -> tuple[Counter[str], dict[str, str]]:
+    """How often each kind of failure happened, and where to see one (persona, seed, user turn)."""
     kinds: Counter[str] = Counter()
+    where: dict[str, str] = {}
+
+    def add(kind: str, r: Result, turn: int) -> None:
+        kinds[kind] += 1
+        where.setdefault(kind, f"--show {r.persona} --seed {r.seed}  (user turn {turn})")
+
     for r in results:
-        first = r.turns[0] if r.turns else None
-        if first and first.not_understood:
-            kinds["opening not understood"] += 1
-        for t in r.turns:
+        for i, t in enumerate(r.turns, 1):
+            if t.not_understood:
+                add("not understood: the opening" if i == 1 else f"not understood: answer to {t.question.kind}", r, i)
             if t.redundant:
-                kinds[f"redundant question: {t.redundant}"] += 1
+                add(f"redundant question: {t.redundant}", r, i)
             for w in t.wrong:
-                kinds[f"wrong value: {w.split('=')[0]}"] += 1
-            if t.not_understood and t is not first:
-                kinds[f"not understood at: {t.question.kind}"] += 1
+                add(f"wrong value: {w.split('=')[0]}", r, i)
         if not r.success:
-            kinds[f"goal not reached: {r.family}"] += 1
-    return kinds
+            add(f"goal not reached: {r.family}", r, len(r.turns))
+    return kinds, where
 
 
 def _fmt(row: dict[str, Any]) -> str:
@@ -963,9 +972,9 @@ def main(argv: list[str] | None = None) -> int:
         print(show(found[0], args.seed))
         return 0
     if args.failures:
-        results = run_all(load_personas("dev"), args.seeds)
-        for kind, count in failure_kinds(results).most_common(25):
-            print(f"{count:5d}  {kind}")
+        kinds, where = failure_kinds(run_all(load_personas("dev"), args.seeds))
+        for kind, count in kinds.most_common(25):
+            print(f"{count:5d}  {kind:<48}  {where[kind]}")
         return 0
     started = time.perf_counter()
     for row in run(args.seeds, args.half):
