@@ -95,6 +95,22 @@ NOT_UNDERSTOOD = (
 )
 
 
+# Which option a persona of each family picks from a menu, in order of preference (the
+# start menu, the "going in circles" menu, or a "which of these is closest?" list).
+FAMILY_PICKS = {
+    "pay_gap": r"negotiat|decide",
+    "misfit": r"decide|declin",
+    "decided": r"decided to decline|declin|write",
+    "recruiter": r"recruiter|agency|tricky",
+    "ghosted": r"quiet|late|never replied|ghost|tricky",
+    "backing_out": r"accepted and|withdraw|back out|renege|tricky",
+    "counteroffer": r"counter|current employer|tricky",
+    "reopened": r"came back|new terms|reopen|tricky",
+    "needs_time": r"more time|extension|waiting|tricky",
+    "rehearse": r"rehears|practi|decided to decline|declin|write",
+}
+
+
 @dataclass
 class Opening:
     text: str
@@ -181,7 +197,7 @@ QUESTION_RULES: list[tuple[str, str | None, str]] = [
     (
         "manager",
         "manager",
-        r"who is the hiring manager|hiring manager's name|name of the hiring manager|who should it go to"
+        r"who(?: is|'s) the hiring manager|hiring manager's name|name of the hiring manager|who should it go to"
         r"|manager's name|who will you be (calling|telling)",
     ),
     ("offer_date", "offer_date", r"when did the offer (arrive|come)|when did you get the offer|when was the offer"),
@@ -194,7 +210,7 @@ QUESTION_RULES: list[tuple[str, str | None, str]] = [
     ("fixes_reason", "fixes_reason", r"fix the main reason|fix what made you say no|solve the reason"),
     ("worry", "worry", r"what worries you|worried about"),
     ("asked_for", "asked_for", r"what did they ask for"),
-    ("fix_would_accept", "accept_if", r"if they fixed that|would you say yes|would you take it if"),
+    ("fix_would_accept", "accept_if", r"if they fixed that|would you say yes|would you take it if|would you accept"),
     ("holding_back", "reason", r"holding you back|stands? in the way|sticking point"),
     ("reason", "reason", r"main reason|what's the reason|why are you (declining|saying no)|what made you decide"),
     ("goals", "goals", r"next one to three years|bigger picture|what do you want from your work"),
@@ -526,17 +542,12 @@ class User:
             if k == "greeting" and not self.told_story and self.asked["greeting"] == 0:
                 self.asked["greeting"] += 1
                 return self.phrase(f"start_{self.p.family}") or self.phrase("start")
-            want = {
-                "negotiate": r"decide",
-                "decline_recommended_and_drafted": r"decide",
-                "decline_draft": r"decided to decline|write the message",
-                "rehearsal_started": r"rehearse|decided to decline|write",
-            }.get(goal, r"tricky")
+            want = FAMILY_PICKS[self.p.family]
             return self.choose(q.options, want, self.phrase(f"menu_{goal}")) or self.phrase(f"start_{self.p.family}")
-        if k == "story":
+        if k == "story":  # told again, in other words than before where possible
             self.told_story = True
-            alt = [o for o in self.p.openings]
-            o = self.rng.choice(alt)
+            fresh = [o for o in self.p.openings if o.text not in self.said] or self.p.openings
+            o = self.rng.choice(fresh)
             self.given.update(o.gives)
             return o.text
         if k == "decision":
@@ -570,16 +581,10 @@ class User:
         if q.fact:
             return self.fact_answer(q)
         if q.options:
-            wanted = {
-                "negotiate": r"decide|negotiat",
-                "decline_recommended_and_drafted": r"decide|declin|write",
-                "decline_draft": r"declin|write",
-                "rehearsal_started": r"rehears|practi|write|declin",
-            }.get(goal, r"tricky|situation")
-            picked = self.choose(q.options, wanted)
+            picked = self.choose(q.options, FAMILY_PICKS[self.p.family])
             if picked:
                 return picked
-            return self.choose(q.options, r".", "") or "1"
+            return self.choose([o for o in q.options if not re.search(r"none of", o, re.I)] or q.options, r".") or "1"
         if k == "yesno":
             return self.phrase("yes")
         if re.search(r"type \"?skip", q.prompt, re.I):
@@ -786,6 +791,9 @@ def converse(persona: Persona, seed: int, phrasings: dict[str, list[str]] | None
             user.said.append(message)
             reply = coach.send(message)
             q = detect_question(reply)
+            if q.kind in ("unknown", "menu") and not_understood(reply) and turns and turns[-1].question.fact:
+                last = turns[-1].question  # a bare reprompt still asks the same thing
+                q = Question(last.kind, last.fact, q.options, last.prompt)
             # The same question straight back after the persona answered it is a reprompt.
             reprompt = bool(turns) and q.kind == turns[-1].question.kind and q.kind not in ("unknown", "menu", "yesno")
             reprompt = reprompt or (not turns and q.kind == "greeting")
