@@ -466,6 +466,7 @@ class User:
         self.said: list[str] = []
         self.asked: Counter[str] = Counter()
         self.told_story = False
+        self.tried: list[str] = []  # options already picked from the "going in circles" menu
 
     # -- phrasing
     def pick(self, options: list[str]) -> str:
@@ -486,6 +487,8 @@ class User:
         own = self.p.answers.get(key, [])
         shared = [t for t in self.phr.get(key, []) if self.fill(t)]
         pool = own + shared if own and self.rng.random() < 0.5 else (own or shared)
+        if len(pool) > 1 and self.said:  # asked again, a person words it differently
+            pool = [t for t in pool if self.fill(t) != self.said[-1]] or pool
         text = self.fill(self.pick(pool)) if pool else ""
         return self.typo(text)
 
@@ -543,6 +546,12 @@ class User:
                 self.asked["greeting"] += 1
                 return self.phrase(f"start_{self.p.family}") or self.phrase("start")
             want = FAMILY_PICKS[self.p.family]
+            if k == "circles":  # a person tries another way out when the same menu comes back
+                left = [o for o in q.options if o not in self.tried] or q.options
+                if left:
+                    pick = next((o for o in left if re.search(want, o, re.I)), left[0])
+                    self.tried.append(pick)
+                    return str(q.options.index(pick) + 1) if self.rng.random() < 0.5 else pick.lower()
             return self.choose(q.options, want, self.phrase(f"menu_{goal}")) or self.phrase(f"start_{self.p.family}")
         if k == "story":  # told again, in other words than before where possible
             self.told_story = True
