@@ -24,6 +24,7 @@ MODULES = (
     "bench.engine",
     "bench.tui",
     "bench.store",
+    "bench.conversations",
 )
 
 
@@ -40,6 +41,12 @@ def _rows(module_name: str) -> list[dict[str, Any]]:
 def fmt(row: dict[str, Any]) -> tuple[str, str, str]:
     lower = row.get("lower_is_better", False)
     value = float(row["value"])
+    if "unit" in row:  # a count or a number of turns, not a ratio (bench.conversations)
+        shown = f"{value:.2f}{row['unit']}"
+        if row.get("target") is None:
+            return shown, "", "info"
+        good = value <= float(row["target"]) if lower else value >= float(row["target"])
+        return shown, f"{'<=' if lower else '>='} {row['target']}{row['unit']}", "pass" if good else "short"
     if row.get("target") is None:  # a figure reported for context, with no target of its own
         return (f"{value:.2f}x" if lower else f"{value:.1%}"), "", "info"
     if lower:

@@ -58,6 +58,18 @@ def test_end_of_input_exits_zero_midway(tmp_path: Path) -> None:
     assert r.returncode == 0
 
 
+def test_turn_end_mark_follows_every_turn_and_is_off_by_default(tmp_path: Path) -> None:
+    script = "I want to decline\nhmm\n"
+    r = run_cli("chat", "--plain", "--no-save", "--turn-end", "<<END>>", stdin=script, home=tmp_path / "a")
+    assert r.returncode == 0
+    marks = [ln for ln in r.stdout.splitlines() if ln.startswith("<<END>>")]
+    assert len(marks) == 3  # the opening and one per line of input
+    assert r.stdout.rstrip().splitlines()[-1].startswith("<<END>>")
+    plain = run_cli("chat", "--plain", "--no-save", stdin=script, home=tmp_path / "b")
+    assert "<<END>>" not in plain.stdout
+    assert [ln for ln in r.stdout.splitlines() if not ln.startswith("<<END>>")] == plain.stdout.splitlines()
+
+
 def test_hostile_input_in_plain_mode(tmp_path: Path) -> None:
     hostile = "\x1b[2J\x1b]52;c;Zm9v\x07[@click=app.quit]\x00{{ 7*7 }}\n" + ("x" * 1_000_000) + "\n\n"
     r = run_cli("chat", "--plain", "--no-save", stdin=hostile)

@@ -17,6 +17,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-save", action="store_true", help="do not store this conversation")
     p.add_argument("--case", type=int, metavar="ID", help="reopen a stored case")
     p.add_argument("--new", action="store_true", default=argparse.SUPPRESS, help="start a fresh case")
+    p.add_argument(
+        "--turn-end",
+        metavar="MARK",
+        help="plain mode: print MARK on its own line after each turn (MARK multiline when the next turn is read "
+        "up to an empty line), so a program driving the chat can find turn boundaries (default: off)",
+    )
     p.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help="stored data folder")
     add_content_args(p)
     add_today_arg(p)
@@ -58,6 +64,8 @@ def run_plain(args: argparse.Namespace) -> int:
                 print(text, file=out)
             ended = ended or isinstance(ev, End)
         print(file=out)
+        if args.turn_end:
+            print(args.turn_end + (" multiline" if conv.session.expects_multiline else ""), file=out)
         out.flush()
         return ended
 
