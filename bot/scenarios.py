@@ -649,6 +649,20 @@ class ScenarioLibrary:
             explain["close"] = close
         return Detection(text, best, best_score, alts, ambiguous=bool(close), explain=explain)
 
+    def options(self, det: Detection) -> tuple[str, ...]:
+        """The two situations to ask about ("it could be A or B: which?") when the detection
+        is a close call, else ``()``. The chat's ``which`` state offers the same ones."""
+        return det.candidates[:2] if det.ambiguous and len(det.candidates) > 1 else ()
+
+    def job_related(self, det: Detection) -> bool:
+        """A text that names no situation but is about work (a job-offer word, or a request we
+        do not handle from scenarios.yaml's ``not_scenarios`` was the closest): it gets a kind
+        word on what the coach is for, rather than the list of situations."""
+        if det.scenario is not None:
+            return False
+        origin = str(det.explain.get("from") or "")
+        return bool(det.explain.get("domain")) or origin.startswith(Path(self.path).name + ":")
+
     def confident(self, det: Detection, text: str) -> bool:
         """Sure enough to interrupt a conversation (stricter on short texts)."""
         if det.scenario is None:
@@ -795,6 +809,17 @@ def advise(lib: ScenarioLibrary, text: str, renderer: Renderer | None = None) ->
     """
     det = lib.detect(text)
     out = det.to_dict()
+    options = lib.options(det)
+    if options:
+        # Two situations fit about as well: one question, not a guess.
+        question = lib.message("which", renderer)
+        titles = [lib.scenarios[sid].title for sid in options]
+        out["ask"] = {
+            "question": question,
+            "options": [{"scenario": sid, "title": t} for sid, t in zip(options, titles, strict=True)],
+        }
+        out["advice"] = {"title": question, "points": titles}
+        return out
     if det.scenario is not None:
         s = lib.scenarios[det.scenario]
         adv = lib.advice(s.id, None, renderer)
@@ -811,6 +836,13 @@ def advise(lib: ScenarioLibrary, text: str, renderer: Renderer | None = None) ->
         fid, said = answer
         out["faq"] = fid
         out["advice"] = {"title": lib.faq[fid].question, "points": [said.strip()]}
+    elif lib.job_related(det) and lib.messages.get("advise_other_job"):
+        # About work, but none of the situations: say kindly what the coach is for, no card.
+        out["faq"] = None
+        out["advice"] = {
+            "title": lib.message("other_job_title", renderer),
+            "points": [lib.message("advise_other_job", renderer)],
+        }
     else:
         out["faq"] = None
         out["advice"] = {
