@@ -82,6 +82,12 @@ class Cue:
     groups: tuple[re.Pattern[str], ...]
     ordered: bool = False  # ``a > b``: b is told after a ("declined > came back")
 
+    @property
+    def short(self) -> str:
+        """The cue by the first alternative of each group, for explanations."""
+        sep = " > " if self.ordered else " + "
+        return sep.join(g.split("|")[0].strip() + ("|..." if "|" in g else "") for g in re.split(r"[>+]", self.text))
+
     def fires(self, norm: str) -> bool:
         if not self.ordered:
             return all(g.search(norm) for g in self.groups)
@@ -504,7 +510,7 @@ class ScenarioLibrary:
         padded = f" {norm} "
         hits = {sid: self._keyword_hits(padded, s.keywords) for sid, s in self.scenarios.items()}
         hits = {k: v for k, v in hits.items() if v}
-        cues = {sid: [c.text for c in s.cues if c.fires(norm)] for sid, s in self.scenarios.items()}
+        cues = {sid: [c.short for c in s.cues if c.fires(norm)] for sid, s in self.scenarios.items()}
         cues = {k: v for k, v in cues.items() if v}
         if len(norm.split()) < cfg.chat_min_words and not hits:
             # "thanks for that" shares a word with a card; a few words name a situation only
