@@ -40,11 +40,14 @@ if TYPE_CHECKING:
     from bot.render import Renderer
 
 ID_RE = re.compile(r"^[a-z][a-z0-9-]*$")
+# Where a sentence ends, and where a clause starts a new fact ("..., but now ...").
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\s*[:;]\s+|,\s+(?=(?:but|and then|then|now|so|however)\b)", re.IGNORECASE)
 _SCENARIO_KEYS = {
     "id",
     "title",
     "examples",
     "keywords",
+    "cues",
     "intro",
     "questions",
     "advice",
@@ -69,6 +72,53 @@ class AdvicePoint:
 
 
 @dataclass(frozen=True)
+class Cue:
+    """Facts that, told together, point at a card: groups of alternative phrases, all of which
+    must occur somewhere in the text ("declined|turned down + regret*|mistake"), or in order
+    ("declined > came back"). Written in scenarios.yaml as ``a|b + c|d`` or ``a|b > c|d``;
+    ``*`` ends a word stem."""
+
+    text: str
+    groups: tuple[re.Pattern[str], ...]
+    ordered: bool = False  # ``a > b``: b is told after a ("declined > came back")
+
+    @property
+    def short(self) -> str:
+        """The cue by the first alternative of each group, for explanations."""
+        sep = " > " if self.ordered else " + "
+        return sep.join(g.split("|")[0].strip() + ("|..." if "|" in g else "") for g in re.split(r"[>+]", self.text))
+
+    def fires(self, norm: str) -> bool:
+        if not self.ordered:
+            return all(g.search(norm) for g in self.groups)
+        at = 0
+        for g in self.groups:
+            m = g.search(norm, at)
+            if m is None:
+                return False
+            at = m.end()
+        return True
+
+
+def _cue(text: str, norm: Normaliser, path: Path, line: int, what: str) -> Cue:
+    ordered = ">" in text
+    if ordered and "+" in text:
+        raise ContentError(path, line, f"{what}: cue {text!r} mixes '+' and '>'; use one")
+    groups = []
+    for group in text.split(">" if ordered else "+"):
+        alts = []
+        for alt in group.split("|"):
+            alt = alt.strip()
+            stem = alt.endswith("*")
+            words = norm.normalise(alt.rstrip("*"), synonyms=not stem).strip()
+            if not words:
+                raise ContentError(path, line, f"{what}: cue {text!r} has an empty alternative")
+            alts.append(re.escape(words).replace(r"\ ", r"\s+") + (r"\w*" if stem else r"\b"))
+        groups.append(re.compile(r"\b(?:" + "|".join(alts) + ")"))
+    return Cue(text, tuple(groups), ordered)
+
+
+@dataclass(frozen=True)
 class Scenario:
     id: str
     title: str
@@ -84,6 +134,7 @@ class Scenario:
     file: str
     line: int
     example_lines: tuple[int, ...] = ()  # where each example is written
+    cues: tuple[Cue, ...] = ()
 
     def example_line(self, index: int) -> int:
         return self.example_lines[index] if index < len(self.example_lines) else self.line
@@ -120,6 +171,24 @@ class DetectionConfig:
     # much (log-probability), in a text with a job-offer word.
     words_min_share: float = 0.5
     words_min_lead: float = 3.0
+    # A card's cues (facts told together, scenarios.yaml ``cues``): each one that fires adds
+    # ``cue_bonus`` points to the card, up to ``cue_cap``, and places the text in the job-offer
+    # world. They carry long stories, whose whole-text similarity to a short example is low.
+    cue_bonus: float = 10.0  # in a story (``story_words``); shorter texts get ``cue_bonus_short``
+    cue_bonus_short: float = 10.0
+    cue_cap: float = 20.0
+    # Long texts are also matched sentence by sentence (sentences of at least this many words);
+    # a card's phrase score is the better of the whole text's and its best sentence's, less
+    # ``sentence_discount`` for the sentence.
+    sentence_min_words: int = 5
+    sentence_discount: float = 0.0
+    # A text of at least ``story_words`` words is a story: a card none of whose cues fired has
+    # its score multiplied by ``story_uncued``.
+    story_words: int = 40
+    story_uncued: float = 1.0
+    # In a story, the runner-up is offered beside the best card (the coach asks which) when
+    # both have cues that fired and it is within this many points.
+    story_margin: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -235,6 +304,10 @@ def _load_scenarios(path: Path, norm: Normaliser) -> tuple[dict[str, Scenario], 
             file=str(path),
             line=line,
             example_lines=tuple(s["examples"].item_lines) if isinstance(s["examples"], LineList) else (),
+            cues=tuple(
+                _cue(c, norm, path, s.line_of("cues"), what)
+                for c in _strings(s.get("cues"), path, s.line_of("cues"), f"{what} cues")
+            ),
         )
     if not out:
         raise ContentError(path, d.line, "no scenarios defined")
@@ -280,6 +353,9 @@ def _load_faq(path: Path, norm: Normaliser) -> dict[str, FaqEntry]:
     return out
 
 
+_INT_SETTINGS = ("chat_min_words", "sentence_min_words", "story_words")
+
+
 def _config(d: LineDict, path: Path) -> DetectionConfig:
     raw = d.get("detection") or {}
     block = _block(raw, path, d.line_of("detection"), "detection") if raw else LineDict()
@@ -287,7 +363,7 @@ def _config(d: LineDict, path: Path) -> DetectionConfig:
     for key in DetectionConfig.__dataclass_fields__:
         if key in block:
             try:
-                values[key] = int(block[key]) if key == "chat_min_words" else float(block[key])
+                values[key] = int(block[key]) if key in _INT_SETTINGS else float(block[key])
             except (TypeError, ValueError):
                 raise ContentError(path, block.line_of(key), f"detection: '{key}' should be a number") from None
     _unknown(block, set(DetectionConfig.__dataclass_fields__), path, "detection")
@@ -407,6 +483,15 @@ class ScenarioLibrary:
     def _keyword_hits(self, padded: str, keywords: Iterable[str]) -> list[str]:
         return [k for k in keywords if k and f" {k} " in padded]
 
+    def _sentences(self, text: str, norm: str) -> list[str]:
+        """The sentences of a text long enough to have several (none for a one-liner)."""
+        if len(norm.split()) < 2 * self.config.sentence_min_words:
+            return []
+        parts = [p.strip() for p in _SENTENCE_END.split(text) if p.strip()]
+        if len(parts) < 2:
+            return []
+        return [p for p in parts if len(p.split()) >= self.config.sentence_min_words]
+
     def detect(self, text: str) -> Detection:
         cached = self._cache.get(text)
         if cached is not None:
@@ -425,6 +510,8 @@ class ScenarioLibrary:
         padded = f" {norm} "
         hits = {sid: self._keyword_hits(padded, s.keywords) for sid, s in self.scenarios.items()}
         hits = {k: v for k, v in hits.items() if v}
+        cues = {sid: [c.short for c in s.cues if c.fires(norm)] for sid, s in self.scenarios.items()}
+        cues = {k: v for k, v in cues.items() if v}
         if len(norm.split()) < cfg.chat_min_words and not hits:
             # "thanks for that" shares a word with a card; a few words name a situation only
             # when they include one of its keywords.
@@ -432,6 +519,7 @@ class ScenarioLibrary:
         domain = (
             any(t in self.domain_terms for t in norm.split())
             or bool(hits)
+            or bool(cues)
             or any(f" {w} " in padded for w in self.domain_phrases)
         )
         content = self.norm.content(norm).split()
@@ -446,12 +534,40 @@ class ScenarioLibrary:
             examples[top_label] = m.example
         for alt in m.alternatives:
             fuzzy.setdefault(alt.label, alt.score)
-        for sid in hits:
+        for sid in {*hits, *cues}:
             if sid not in fuzzy:
                 one = self.matcher.match(text, allowed=[sid])
                 fuzzy[sid] = one.score
                 examples[sid] = one.example
+        # A long story is also read sentence by sentence: its one sentence that says the
+        # situation ("now my boss has made a counteroffer") should not be drowned by the rest.
+        segments: list[tuple[str, float]] = []
+        for sentence in self._sentences(text, norm):
+            s_norm = self.norm.content(self.norm.normalise(sentence)).split()
+            s_known = sum(t in self.vocabulary for t in s_norm) / max(1, len(s_norm))
+            # Scaled by its own share of known words, then put on the whole text's scale.
+            s_factor = min(1.0, cfg.vocab_floor + (1 - cfg.vocab_floor) * s_known / cfg.vocab_full)
+            segments.append((sentence, s_factor / vocab_factor if vocab_factor else 1.0))
+        for sentence, rescale in segments:
+            sm = self.matcher.match(sentence)
+            pairs: list[tuple[str | None, float, str | None]] = [
+                (sm.label or sm.matched_label, sm.score, sm.example)
+            ]
+            pairs += [(a.label, a.score, None) for a in sm.alternatives]
+            for label, sc, ex in pairs:
+                # Only a card the story already points at (one of its cues fired) may take
+                # its best sentence's score: one sentence alone says too little.
+                if not label or label not in cues:
+                    continue
+                value = (sc - cfg.sentence_discount) * rescale
+                if value > fuzzy.get(label, 0.0):
+                    fuzzy[label] = value
+                    if ex:
+                        examples[label] = ex
         scores: dict[str, float] = {}
+        # A story (many words, several facts) shares some words with almost any card; only the
+        # cards whose facts it tells (a cue fired) keep their full score.
+        story = len(norm.split()) >= cfg.story_words
 
         def adjusted(base: float, bonus: float = 0.0) -> float:
             score = base + bonus
@@ -460,7 +576,12 @@ class ScenarioLibrary:
             return min(100.0, score * vocab_factor)
 
         for sid, base in fuzzy.items():
-            scores[sid] = adjusted(base, min(cfg.keyword_cap, cfg.keyword_bonus * len(hits.get(sid, ()))))
+            bonus = min(cfg.keyword_cap, cfg.keyword_bonus * len(hits.get(sid, ())))
+            per_cue = cfg.cue_bonus if story else cfg.cue_bonus_short
+            bonus += min(cfg.cue_cap, per_cue * len(cues.get(sid, ())))
+            scores[sid] = adjusted(base, bonus)
+            if story and sid not in cues:
+                scores[sid] *= cfg.story_uncued
         if not scores:
             return Detection(text, None, 0.0, explain={"reason": "low-score", "domain": domain})
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -471,11 +592,17 @@ class ScenarioLibrary:
             if self.not_matcher is None:
                 return None
             nm = self.not_matcher.match(text)
+            nm_score = nm.score
+            # The requests we do not handle are read sentence by sentence too, like the cards.
+            for sentence, rescale in segments if story else ():
+                sn = self.not_matcher.match(sentence)
+                if (sn.score - cfg.sentence_discount) * rescale > nm_score:
+                    nm, nm_score = sn, (sn.score - cfg.sentence_discount) * rescale
             # A keyword the closest line also uses is no evidence for the card over that line
             # ("negotiate" in "can I negotiate my rent"): the line gets the same bonus.
             line = f" {self.norm.normalise(nm.example or '')} "
             shared = [k for k in hits.get(best, ()) if f" {k} " in line]
-            score = adjusted(nm.score, min(cfg.keyword_cap, cfg.keyword_bonus * len(shared)))
+            score = adjusted(nm_score, min(cfg.keyword_cap, cfg.keyword_bonus * len(shared)))
             if best_score - score > cfg.not_scenario_margin:
                 return None
             explain = {
@@ -492,11 +619,18 @@ class ScenarioLibrary:
         runner = ranked[1][1] if len(ranked) > 1 else 0.0
         margin = best_score - runner
         alts = tuple(Scored(sid, round(sc, 1)) for sid, sc in ranked[1:4])
-        close = {sid: True for sid, sc in ranked[1:3] if best_score - sc < cfg.margin and sc >= cfg.threshold}
+        # In a story, two cards whose facts it tells are a real either-or: ask which.
+        def near(sid: str, sc: float) -> bool:
+            if story and best in cues and sid in cues:
+                return best_score - sc < cfg.story_margin
+            return best_score - sc < cfg.margin
+
+        close = {sid: True for sid, sc in ranked[1:3] if near(sid, sc) and sc >= cfg.threshold}
         explain: dict[str, Any] = {
             "example": examples.get(best),
             "fuzzy": round(fuzzy.get(best, 0.0), 1),
             "keywords": hits.get(best, []),
+            "cues": cues.get(best, []),
             "domain": domain,
             "known_words": round(known, 2),
             "margin": round(margin, 1),
@@ -520,6 +654,20 @@ class ScenarioLibrary:
         if close:
             explain["close"] = close
         return Detection(text, best, best_score, alts, ambiguous=bool(close), explain=explain)
+
+    def options(self, det: Detection) -> tuple[str, ...]:
+        """The two situations to ask about ("it could be A or B: which?") when the detection
+        is a close call, else ``()``. The chat's ``which`` state offers the same ones."""
+        return det.candidates[:2] if det.ambiguous and len(det.candidates) > 1 else ()
+
+    def job_related(self, det: Detection) -> bool:
+        """A text that names no situation but is about work (a job-offer word, or a request we
+        do not handle from scenarios.yaml's ``not_scenarios`` was the closest): it gets a kind
+        word on what the coach is for, rather than the list of situations."""
+        if det.scenario is not None:
+            return False
+        origin = str(det.explain.get("from") or "")
+        return bool(det.explain.get("domain")) or origin.startswith(Path(self.path).name + ":")
 
     def confident(self, det: Detection, text: str) -> bool:
         """Sure enough to interrupt a conversation (stricter on short texts)."""
@@ -667,6 +815,17 @@ def advise(lib: ScenarioLibrary, text: str, renderer: Renderer | None = None) ->
     """
     det = lib.detect(text)
     out = det.to_dict()
+    options = lib.options(det)
+    if options:
+        # Two situations fit about as well: one question, not a guess.
+        question = lib.message("which", renderer)
+        titles = [lib.scenarios[sid].title for sid in options]
+        out["ask"] = {
+            "question": question,
+            "options": [{"scenario": sid, "title": t} for sid, t in zip(options, titles, strict=True)],
+        }
+        out["advice"] = {"title": question, "points": titles}
+        return out
     if det.scenario is not None:
         s = lib.scenarios[det.scenario]
         adv = lib.advice(s.id, None, renderer)
@@ -683,6 +842,13 @@ def advise(lib: ScenarioLibrary, text: str, renderer: Renderer | None = None) ->
         fid, said = answer
         out["faq"] = fid
         out["advice"] = {"title": lib.faq[fid].question, "points": [said.strip()]}
+    elif lib.job_related(det) and lib.messages.get("advise_other_job"):
+        # About work, but none of the situations: say kindly what the coach is for, no card.
+        out["faq"] = None
+        out["advice"] = {
+            "title": lib.message("other_job_title", renderer),
+            "points": [lib.message("advise_other_job", renderer)],
+        }
     else:
         out["faq"] = None
         out["advice"] = {

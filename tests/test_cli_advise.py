@@ -80,3 +80,15 @@ def test_broken_content_prints_file_and_line_not_a_traceback(tmp_path: Path) -> 
     assert "Traceback" not in res.stderr
     first = res.stderr.strip().splitlines()[0]
     assert first.split(":")[0].endswith("scenarios.yaml") and first.split(":")[1].isdigit()
+
+
+def test_a_close_call_asks_which_of_two(tmp_path: Path) -> None:
+    res = _run("I am nervous about telling the recruiter", "--json", home=tmp_path)
+    assert res.returncode == 0, res.stderr
+    data = json.loads(res.stdout)
+    assert data["ambiguous"] is True
+    assert {o["scenario"] for o in data["ask"]["options"]} == {"phone-nerves", "recruiter"}
+    text = _run("I am nervous about telling the recruiter", home=tmp_path)
+    assert "(asks which)" in text.stdout
+    assert data["ask"]["question"] in text.stdout
+    assert "  1. " in text.stdout and "  2. " in text.stdout

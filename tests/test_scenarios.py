@@ -317,3 +317,111 @@ def test_domain_words_that_are_not_a_list_are_a_content_error_with_their_line(tm
         ScenarioLibrary.load(load_content(d, ROOT / "templates"))
     assert err.value.line == next(i for i, line in enumerate(lines, 1) if line.startswith("domain_words:"))
     assert "domain_words should be a list" in err.value.message
+
+
+# -- situations as people tell them (cues, stories, asking which) -------------------------------
+
+REAL = ROOT / "bench" / "data" / "real_descriptions.tsv"
+
+
+@pytest.mark.parametrize(
+    ("text", "scenario"),
+    [
+        (
+            "Three weeks ago I said yes to a data analyst role at a logistics firm and signed their "
+            "paperwork. Since then a company I had applied to months ago finally called, I interviewed "
+            "twice, and yesterday they offered me more money and a shorter commute. I would like to back "
+            "out of the first one without wrecking my name in this town.",
+            "renege",
+        ),
+        (
+            "Last Friday I handed my notice to my manager because I had accepted a role at a bigger "
+            "agency. This morning the director took me aside and said they would match the new salary "
+            "and give me a team lead title if I stay. I honestly do not know what to do.",
+            "counteroffer",
+        ),
+    ],
+)
+def test_a_story_with_several_facts_is_recognised_by_its_cues(lib: ScenarioLibrary, text: str, scenario: str) -> None:
+    det = lib.detect(text)
+    assert det.scenario == scenario and not det.ambiguous
+    assert det.explain["cues"], "the facts the story tells are named in the explanation"
+    assert det.score >= lib.config.threshold
+
+
+def test_an_ordered_cue_needs_its_facts_in_order(lib: ScenarioLibrary) -> None:
+    from bot.scenarios import _cue
+
+    cue = _cue("declin* > came back", lib.norm, Path("scenarios.yaml"), 1, "test")
+    assert cue.fires(lib.norm.normalise("I declined on Monday and they came back with more"))
+    assert not cue.fires(lib.norm.normalise("they came back with more, so I declined again"))
+    both = _cue("declin* + came back", lib.norm, Path("scenarios.yaml"), 1, "test")
+    assert both.fires(lib.norm.normalise("they came back with more, so I declined again"))
+    # A word stem matches its endings; a plain phrase only the whole word.
+    assert _cue("regret*", lib.norm, Path("x"), 1, "t").fires("i regretted it")
+    assert not _cue("regret", lib.norm, Path("x"), 1, "t").fires("i regretted it")
+
+
+def test_a_cue_that_mixes_plus_and_order_is_a_content_error_with_its_line(tmp_path: Path) -> None:
+    d = _with_scenarios_text(
+        tmp_path, lambda text: text.replace("    cues:\n", '    cues:\n      - "declined + came back > more"\n', 1)
+    )
+    lines = (d / "scenarios.yaml").read_text(encoding="utf-8").splitlines()
+    with pytest.raises(ContentError) as err:
+        ScenarioLibrary.load(load_content(d, ROOT / "templates"))
+    assert err.value.line == lines.index("    cues:") + 1
+    assert "mixes '+' and '>'" in err.value.message
+
+
+def test_advise_asks_which_when_two_situations_fit(lib: ScenarioLibrary) -> None:
+    det = lib.detect("I am nervous about telling the recruiter")
+    out = advise(lib, "I am nervous about telling the recruiter")
+    assert out["ask"]["question"] == lib.messages["which"].strip()
+    offered = [o["scenario"] for o in out["ask"]["options"]]
+    assert offered == list(lib.options(det)) and set(offered) == {"phone-nerves", "recruiter"}
+    assert [o["title"] for o in out["ask"]["options"]] == out["advice"]["points"]
+    assert "draft" not in out["advice"], "a question, not a card"
+    # A clear description gets its card and no question.
+    assert "ask" not in advise(lib, "my boss made me a counteroffer to stay")
+
+
+def test_a_work_question_that_is_no_situation_gets_a_kind_line_not_a_card(lib: ScenarioLibrary) -> None:
+    work = advise(
+        lib,
+        "My coworker keeps taking credit for my work in meetings and my manager believes him. I have "
+        "tried to raise it politely twice and nothing changed. How do I handle this without looking petty?",
+    )
+    assert work["scenario"] is None and "ask" not in work
+    assert work["advice"]["title"] == lib.messages["other_job_title"]
+    assert work["advice"]["points"] == [lib.message("advise_other_job")]
+    everyday = advise(lib, "what is the capital of france")
+    assert everyday["advice"]["title"] == lib.messages["unknown_title"]
+    assert len(everyday["advice"]["points"]) == 1 + len(lib.scenarios)
+
+
+def test_the_real_descriptions_benchmark_is_well_formed_and_not_in_the_content(lib: ScenarioLibrary) -> None:
+    import hashlib
+
+    from bench.scenarios import real_rows
+
+    rows = real_rows(REAL)
+    assert len(rows) >= 200
+    assert sum(r.label == "none" for r in rows) >= 60
+    for r in rows:
+        assert r.label == "none" or r.label in lib.scenarios, r.label
+        assert not r.also or r.also in lib.scenarios, r.also
+        assert r.source.startswith("http")
+        # The split is fixed by the text alone, as the file's header says.
+        hashed = int(hashlib.sha256(r.text.encode("utf-8")).hexdigest()[:8], 16) % 100
+        assert r.split == ("dev" if hashed < 60 else "test")
+    written = {lib.norm.normalise(e) for s in lib.scenarios.values() for e in s.examples}
+    written |= {lib.norm.normalise(p) for p, _line in lib.not_scenarios}
+    assert not written & {lib.norm.normalise(r.text) for r in rows}
+
+
+def test_real_descriptions_dev_split_meets_its_targets(lib: ScenarioLibrary) -> None:
+    from bench.scenarios import real_figures, real_rows
+
+    top1, _asked, rejected = real_figures(lib, real_rows(REAL), "dev")
+    assert top1["value"] >= 0.85
+    assert rejected["value"] >= 0.90

@@ -30,6 +30,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _print_text(result: dict[str, Any], labels: dict[str, str]) -> None:
     advice = result["advice"]
+    if result.get("ask"):
+        ask = result["ask"]
+        print("scenario: " + " or ".join(o["scenario"] for o in ask["options"]) + "  (asks which)")
+        print()
+        print(ask["question"])
+        for n, option in enumerate(ask["options"], 1):
+            print(f"  {n}. {option['title']}")
+        return
     if result["scenario"] is None:
         what = f"FAQ: {result['faq']}" if result.get("faq") else "none fits"
         print(f"scenario: (none: {what})")
