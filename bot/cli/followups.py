@@ -146,7 +146,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         return 0
     try:
-        write_private(args.ics, text)
+        write_private(args.ics, text, args)
     except OSError as exc:
         print(f"decline-coach: cannot write {args.ics}: {exc.strerror or exc}", file=sys.stderr)
         return 1

@@ -44,7 +44,9 @@ def run(args: argparse.Namespace) -> int:
 
     pause_gc()  # from before Textual is imported; the app resumes it at its first message
     from bot.tui.app import CoachApp
+    from bot.tui.bytes_in import tolerate_undecodable
 
+    tolerate_undecodable()  # a 0xff keystroke or paste becomes U+FFFD, not a crash
     app = CoachApp(options_from(args))
     app.run()
     return int(app.return_code or 0)
