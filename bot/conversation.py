@@ -104,7 +104,11 @@ class Conversation:
             from bot.store import UnsavedNote
 
             for left in UnsavedNote.leftovers(store.directory):
-                texts = [t for t in left.get("texts") or [] if isinstance(t, str) and t]
+                texts = [
+                    t if len(t) <= 60 else t[:59].rstrip() + "\u2026"
+                    for t in left.get("texts") or []
+                    if isinstance(t, str) and t
+                ]
                 notices.append(
                     (
                         "unsaved_last_time",

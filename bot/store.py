@@ -353,11 +353,20 @@ class Store:
             self.problem = StoreProblem(
                 f"Your data file {self.path} is empty (0 bytes): it holds no cases.", kind="empty"
             )
+        if info.st_size == 0:  # nothing to read: an empty store, without touching the file
+            conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+            self._migrate(conn)
+            return conn
         uri = self.path.resolve().as_uri()
         last: sqlite3.DatabaseError | None = None
-        # mode=ro reads a file another coach is writing; on a read-only disk (no -shm can be
-        # made) immutable=1 still reads what is there.
-        for query in ("?mode=ro", "?mode=ro&immutable=1"):
+        # With no -wal file, nothing is waiting outside the main file: immutable=1 reads it
+        # without creating -wal/-shm files. With one (a coach is running, or was killed),
+        # mode=ro reads the committed turns in it too; on a read-only disk (where no -shm can
+        # be made) immutable=1 still reads what the main file holds.
+        queries = ["?mode=ro", "?mode=ro&immutable=1"]
+        if not Path(f"{self.path}-wal").exists():
+            queries.reverse()
+        for query in queries:
             try:
                 conn = sqlite3.connect(
                     uri + query, uri=True, timeout=BUSY_TIMEOUT_MS / 1000,

@@ -62,7 +62,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _entries(args: argparse.Namespace) -> list[DecisionEntry]:
-    store = open_store(args, create=False)
+    store = open_store(args, create=False, write=False)
     if store is None:
         return []
     with store:
@@ -104,7 +104,7 @@ LABELS = {
 
 @store_command
 def cmd_show(args: argparse.Namespace) -> int:
-    store = open_store(args, create=False)
+    store = open_store(args, create=False, write=False)
     if store is None:
         return not_found("log entry", args.id)
     with store:
