@@ -22,9 +22,8 @@ import stat
 from pathlib import Path
 
 #: The list of files the coach wrote for the person (exports, transcripts, .ics), kept in the
-#: data folder. Its name starts with the store's file name so ``forget`` treats it as the
-#: store's own once it has read it.
-MANIFEST = "coach.db.written.json"
+#: data folder. ``forget`` keeps it while the files it lists are kept, and deletes it with them.
+MANIFEST = "written-files.json"
 
 
 class LinkRefused(OSError):

@@ -365,7 +365,7 @@ class Store:
         # be made) immutable=1 still reads what the main file holds.
         queries = ["?mode=ro", "?mode=ro&immutable=1"]
         if not Path(f"{self.path}-wal").exists():
-            queries.reverse()
+            queries = queries[1:]  # mode=ro would leave -wal and -shm files behind
         for query in queries:
             try:
                 conn = sqlite3.connect(
@@ -1130,6 +1130,29 @@ class UnsavedNote:
         with contextlib.suppress(OSError):
             os.close(self._fd)
         self._fd = -1
+
+    @classmethod
+    def running(cls, directory: Path) -> int:
+        """How many conversations are open on the data in ``directory`` right now."""
+        import fcntl
+
+        count = 0
+        try:
+            names = [p for p in directory.iterdir() if p.name.startswith(cls.PREFIX)]
+        except OSError:
+            return 0
+        for path in names:
+            try:
+                fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+            except OSError:
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except OSError:
+                count += 1
+            finally:
+                os.close(fd)
+        return count
 
     @classmethod
     def leftovers(cls, directory: Path) -> list[dict[str, Any]]:
