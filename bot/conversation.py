@@ -121,8 +121,15 @@ class Conversation:
             elif not new:
                 record = store.latest_unfinished()
         copied_from: int | None = None
+        restored: Session | None = None
         if record is not None and record.snapshot:
-            session = Session.restore(content, record.snapshot)
+            try:
+                restored = Session.restore(content, record.snapshot)
+            except Exception:  # a snapshot a damaged file garbled (or older content): start afresh
+                notices.append(("case_unreadable", {"case": record.id}))
+                record = None
+        if record is not None and restored is not None:
+            session = restored
             if today is not None:
                 session.today = today
             assert store is not None

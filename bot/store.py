@@ -207,6 +207,20 @@ DECISION_FIELDS = (
 )
 
 
+def _lenient_text(raw: bytes) -> str:
+    """Text from the file; bytes a damaged file garbled become U+FFFD instead of an error."""
+    return raw.decode("utf-8", "replace")
+
+
+def _loads(text: Any, default: Any) -> Any:
+    """JSON from the file; a value a damaged file garbled reads as ``default`` (of its type)."""
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError):
+        return default
+    return value if isinstance(value, type(default)) else default
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
@@ -375,13 +389,18 @@ class Store:
             except sqlite3.DatabaseError as exc:
                 last = exc
                 continue
+            conn.text_factory = _lenient_text
             try:
                 conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
                 rows = conn.execute("PRAGMA quick_check").fetchall()
                 version = conn.execute("PRAGMA user_version").fetchone()[0]
-            except sqlite3.DatabaseError as exc:
+            except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
                 conn.close()
-                last = exc
+                last = exc if isinstance(exc, sqlite3.DatabaseError) else sqlite3.DatabaseError(
+                    "the file's structure is damaged"
+                )
+                if isinstance(exc, UnicodeDecodeError):
+                    last.sqlite_errorcode = sqlite3.SQLITE_CORRUPT
                 continue
             if rows != [("ok",)]:
                 self.problem = StoreProblem(
@@ -450,6 +469,7 @@ class Store:
             isolation_level=None,  # we issue BEGIN/COMMIT ourselves
             check_same_thread=False,  # guarded by self._lock
         )
+        conn.text_factory = _lenient_text
         try:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             rows = conn.execute("PRAGMA quick_check").fetchall()
@@ -459,6 +479,10 @@ class Store:
             conn.execute(f"PRAGMA synchronous = {SYNCHRONOUS}")
             conn.execute("PRAGMA foreign_keys = ON")
             self._migrate(conn)
+        except UnicodeDecodeError as exc:
+            # SQLite's own message quoted bytes from the damaged file (Python cannot decode it).
+            conn.close()
+            raise _Corrupt("the file's structure is damaged") from exc
         except sqlite3.DatabaseError as exc:
             conn.close()
             if getattr(exc, "sqlite_errorcode", None) in (
@@ -569,6 +593,10 @@ class Store:
                     conn.execute("ROLLBACK")
                 if isinstance(exc, sqlite3.DatabaseError):
                     raise _problem(exc, self.path) from exc
+                if isinstance(exc, UnicodeDecodeError):  # SQLite's message quoted damaged bytes
+                    raise StoreProblem(
+                        f"Your saved data at {self.path} is damaged; nothing could be saved.", kind="corrupt"
+                    ) from exc
                 raise
             if not self._sidecars_checked:
                 self._sidecars_checked = True
@@ -583,6 +611,10 @@ class Store:
                 return cur.fetchall()
             except sqlite3.DatabaseError as exc:
                 raise _problem(exc, self.path) from exc
+            except UnicodeDecodeError as exc:  # SQLite's message quoted damaged bytes
+                raise StoreProblem(
+                    f"Your saved data at {self.path} is damaged and could not be read.", kind="corrupt"
+                ) from exc
 
     def integrity_check(self) -> list[str]:
         """``PRAGMA integrity_check`` rows: ``["ok"]`` for a sound file."""
@@ -659,7 +691,7 @@ class Store:
                     seq=t["seq"],
                     at=t["at"],
                     user_text=t["user_text"],
-                    events=json.loads(t["events"]),
+                    events=_loads(t["events"], []),
                 )
                 for t in self._read(
                     "SELECT seq, at, user_text, events FROM turns WHERE case_id = ? ORDER BY seq",
@@ -672,7 +704,7 @@ class Store:
             created=row["created"],
             updated=row["updated"],
             finished=bool(row["finished"]),
-            snapshot=json.loads(row["snapshot"]),
+            snapshot=_loads(row["snapshot"], {}),
             transcript=turns,
         )
 
@@ -974,7 +1006,7 @@ def _entry(row: sqlite3.Row) -> DecisionEntry:
         decided_on=_date(row["decided_on"]),
         reason=row["reason"],
         channel=row["channel"],
-        notified=tuple(json.loads(row["notified"])),
+        notified=tuple(_loads(row["notified"], [])),
         feedback=row["feedback"],
         notes=row["notes"],
         recorded=row["recorded"],
