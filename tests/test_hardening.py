@@ -13,7 +13,7 @@ import sqlite3
 import stat
 import subprocess
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -28,7 +28,7 @@ from tests.conftest import TODAY, run_cli
 OPENING = ["I got an offer from Northwind and I want to decline it", "Senior Data Analyst", "Dana Rivera"]
 
 
-def _notices(events: list[object], level: str | None = None) -> list[str]:
+def _notices(events: Sequence[object], level: str | None = None) -> list[str]:
     return [e.text for e in events if isinstance(e, Notice) and (level is None or e.level == level)]
 
 
