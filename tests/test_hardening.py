@@ -404,3 +404,38 @@ def test_rehearse_names_lose_their_escapes(tmp_path: Path) -> None:
     )
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
     assert "Traceback" not in result.stderr
+
+
+# ---------------------------------------------------------------------- the app
+
+
+async def test_the_app_shows_a_failed_save_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from textual import events
+
+    from bot.tui import CoachApp
+    from bot.tui.engine import EngineOptions
+    from bot.tui.widgets.composer import ChatInput
+    from tests.tui_support import say, settle
+
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "disabled")
+    home = tmp_path / "data"
+    app = CoachApp(EngineOptions(data_dir=str(home), new=True, today=TODAY, seed=0), typing_delay=0, cursor_blink=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await say(pilot, "I got an offer from Acme")
+        store = app.engine.conversation.store
+        assert store is not None
+        size = store._conn.execute("PRAGMA page_count").fetchone()[0]
+        store._conn.execute(f"PRAGMA max_page_count = {size}")  # the file may grow no more
+        field = app.screen.query_one(ChatInput)
+        field.post_message(events.Paste("Senior Data Analyst, and a long story " * 150))
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        errors = [str(n.message) for n in app._notifications if n.severity == "error"]
+        assert any(m.startswith("Not saved: the disk is full") for m in errors), errors
+        store._conn.execute("PRAGMA max_page_count = 1073741823")  # space freed
+        await say(pilot, "retry")
+        assert any(str(n.message).startswith("Saved") for n in app._notifications)
+        assert app.is_running
+    assert _turns(home) == 2
