@@ -63,6 +63,7 @@ class Conversation:
     _note: UnsavedNote | None = None
     _notices: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # for opening()
     _forgotten: bool = False
+    _note_tried: bool = False
 
     @classmethod
     def open(
@@ -99,7 +100,6 @@ class Conversation:
         record = None
         notices: list[tuple[str, dict[str, Any]]] = []
         lock: CaseLock | None = None
-        note: UnsavedNote | None = None
         if store is not None:
             from bot.store import UnsavedNote
 
@@ -115,7 +115,6 @@ class Conversation:
                         {"count": int(left.get("count") or 0), "case": left.get("case"), "texts": texts[:3]},
                     )
                 )
-            note = UnsavedNote.create(store.directory)
             if case_id is not None:
                 record = store.load_case(case_id)
             elif not new:
@@ -151,7 +150,7 @@ class Conversation:
         else:
             session = Session(content, today=today, seed=seed)
             conv = cls(content, session, store, None, problems=problems)
-        conv._lock, conv._note, conv._notices = lock, note, notices
+        conv._lock, conv._notices = lock, notices
         session.formatter = format_event
         return conv
 
@@ -230,6 +229,13 @@ class Conversation:
         store = self.store
         if store is None or not self.unsaved:
             return None
+        if self._note is None and not self._note_tried:
+            # Made with the first save (not at start-up, which it would slow): from then on a
+            # failed save can be noted without needing new space.
+            from bot.store import UnsavedNote
+
+            self._note_tried = True
+            self._note = UnsavedNote.create(store.directory)
         case_id, logged, stamp = self.case_id, self._logged, self._stamp
         try:
             # One transaction: the case, the turns, the decision log and its follow-ups are

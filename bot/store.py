@@ -1112,9 +1112,8 @@ class UnsavedNote:
     @classmethod
     def create(cls, directory: Path) -> UnsavedNote | None:
         import fcntl
-        import secrets
 
-        path = directory / f"{cls.PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+        path = directory / f"{cls.PREFIX}{os.getpid()}-{os.urandom(4).hex()}"
         try:
             fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
         except OSError:
