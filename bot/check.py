@@ -302,6 +302,7 @@ def _check_prompts(content: Content, renderer: Renderer) -> list[Problem]:
                 check_source(choice.label, st.file, choice.edge.line)
     coach = content.files.get("coach.yaml")
     extras = {"length", "count", "number", "value", "label", "min", "max", "type", "optional", "name"}
+    extras |= {"case", "texts", "problem"}  # the saving notices (Conversation)
     for key, text in content.messages.items():
         line = coach.get("messages").line_of(key) if coach is not None else 0
         check_source(text, str(content.dialogues / "coach.yaml"), line, extra=extras)

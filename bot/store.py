@@ -107,13 +107,24 @@ SCHEMA_VERSION = len(MIGRATIONS)
 class StoreProblem(Exception):
     """Something about the saved data the person needs to hear, in words they can act on."""
 
-    def __init__(self, message: str, *, moved_to: Path | None = None) -> None:
+    def __init__(self, message: str, *, moved_to: Path | None = None, kind: str = "other") -> None:
         super().__init__(message)
         self.message = message
         self.moved_to = moved_to
+        #: what went wrong, for a front-end's own wording: "full", "busy", "readonly",
+        #: "corrupt", "changed" (a case written elsewhere), "gone" (the file was deleted), "other"
+        self.kind = kind
 
     def __str__(self) -> str:
         return self.message
+
+
+class CaseChanged(StoreProblem):
+    """A case was written (or deleted) by someone else since this store last read or wrote it."""
+
+    def __init__(self, case_id: int) -> None:
+        super().__init__(f"Case {case_id} was changed elsewhere; nothing was overwritten.", kind="changed")
+        self.case_id = case_id
 
 
 class _Corrupt(Exception):
@@ -196,6 +207,20 @@ DECISION_FIELDS = (
 )
 
 
+def _lenient_text(raw: bytes) -> str:
+    """Text from the file; bytes a damaged file garbled become U+FFFD instead of an error."""
+    return raw.decode("utf-8", "replace")
+
+
+def _loads(text: Any, default: Any) -> Any:
+    """JSON from the file; a value a damaged file garbled reads as ``default`` (of its type)."""
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError):
+        return default
+    return value if isinstance(value, type(default)) else default
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
@@ -264,15 +289,34 @@ def forget(directory: Path) -> list[Path]:
 class Store:
     """Cases, decisions and follow-ups in one SQLite file. Safe to share between threads."""
 
-    def __init__(self, directory: str | os.PathLike[str] | None = None) -> None:
+    def __init__(self, directory: str | os.PathLike[str] | None = None, *, readonly: bool = False) -> None:
         from bot.paths import data_dir
 
         self.directory = Path(directory) if directory is not None else data_dir()
         self.path = db_path(self.directory)
         self.problem: StoreProblem | None = None  # set when a damaged file was moved aside
+        self.readonly = readonly
         self._lock = threading.RLock()
-        self._prepare_directory()
         self._opened: tuple[int, int] | None = None  # (device, inode) of the file checked
+        self._sidecars_checked = False
+        self._batch = False  # inside transaction(), held with self._lock
+        if readonly:
+            # A read-only command never creates, moves or rewrites anything: it reads what it
+            # can and says what it could not (``problem``).
+            self._conn = self._connect_readonly()
+            return
+        self._prepare_directory()
+        self._refuse_link()
+        try:
+            empty = self.path.stat().st_size == 0
+        except OSError:
+            empty = False
+        if empty:
+            self.problem = StoreProblem(
+                f"Your data file {self.path} was empty (0 bytes): nothing in it could be read, "
+                "so a fresh one was started in its place.",
+                kind="empty",
+            )
         for _attempt in range(3):
             try:
                 self._conn = self._connect()
@@ -287,8 +331,6 @@ class Store:
                     )
         else:  # pragma: no cover - a fresh file failing its check three times
             raise StoreProblem(f"Could not start a fresh data file at {self.path}.")
-        self._sidecars_checked = False
-        self._batch = False  # inside transaction(), held with self._lock
 
     # ------------------------------------------------------------------ opening
 
@@ -298,6 +340,103 @@ class Store:
         from bot.paths import data_dir
 
         return cls(data_dir(override))
+
+    def _refuse_link(self) -> None:
+        """A symbolic link where the data file (or a sidecar) should be is never followed."""
+        for path in (self.path, *(Path(f"{self.path}{s}") for s in SIDECARS)):
+            if path.is_symlink():
+                raise StoreProblem(
+                    f"{path} is a symbolic link; decline-coach does not write its data through "
+                    "a link. Remove the link (or use --data-dir) and start again.",
+                    kind="link",
+                )
+
+    def _connect_readonly(self) -> sqlite3.Connection:
+        if self.directory.exists() and not self.directory.is_dir():
+            raise StoreProblem(f"{self.directory} exists but is not a folder; no saved data can be read there.")
+        if self.path.is_symlink():
+            raise StoreProblem(f"{self.path} is a symbolic link; decline-coach does not read its data through a link.")
+        try:
+            info = self.path.stat()
+        except FileNotFoundError:
+            raise StoreProblem(f"There is no saved data in {self.directory}.", kind="missing") from None
+        except OSError as exc:
+            raise StoreProblem(f"Could not read {self.path}: {exc.strerror or exc}") from exc
+        self._opened = (info.st_dev, info.st_ino)
+        if info.st_size == 0:
+            self.problem = StoreProblem(
+                f"Your data file {self.path} is empty (0 bytes): it holds no cases.", kind="empty"
+            )
+        if info.st_size == 0:  # nothing to read: an empty store, without touching the file
+            conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+            self._migrate(conn)
+            return conn
+        uri = self.path.resolve().as_uri()
+        last: sqlite3.DatabaseError | None = None
+        # With no -wal file, nothing is waiting outside the main file: immutable=1 reads it
+        # without creating -wal/-shm files. With one (a coach is running, or was killed),
+        # mode=ro reads the committed turns in it too; on a read-only disk (where no -shm can
+        # be made) immutable=1 still reads what the main file holds.
+        queries = ["?mode=ro", "?mode=ro&immutable=1"]
+        if not Path(f"{self.path}-wal").exists():
+            queries = queries[1:]  # mode=ro would leave -wal and -shm files behind
+        for query in queries:
+            try:
+                conn = sqlite3.connect(
+                    uri + query, uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
+                    isolation_level=None, check_same_thread=False,
+                )
+            except sqlite3.DatabaseError as exc:
+                last = exc
+                continue
+            conn.text_factory = _lenient_text
+            try:
+                conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                rows = conn.execute("PRAGMA quick_check").fetchall()
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+            except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+                conn.close()
+                last = exc if isinstance(exc, sqlite3.DatabaseError) else sqlite3.DatabaseError(
+                    "the file's structure is damaged"
+                )
+                if isinstance(exc, UnicodeDecodeError):
+                    last.sqlite_errorcode = sqlite3.SQLITE_CORRUPT
+                continue
+            if rows != [("ok",)]:
+                self.problem = StoreProblem(
+                    f"Your saved data at {self.path} is damaged "
+                    f"({'; '.join(str(r[0]) for r in rows[:3])}). Listed what could be read; "
+                    "nothing was moved or changed.",
+                    kind="corrupt",
+                )
+            if version > SCHEMA_VERSION:
+                conn.close()
+                raise StoreProblem(
+                    f"{self.path} was written by a newer version of decline-coach (data version "
+                    f"{version}); upgrade decline-coach to read it. The file was left untouched."
+                )
+            return conn
+        assert last is not None
+        code = getattr(last, "sqlite_errorcode", None)
+        if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+            raise StoreProblem(
+                f"Your saved data at {self.path} cannot be read ({last}). Nothing was moved or "
+                "changed; the next conversation you start will move it aside and say where.",
+                kind="corrupt",
+            )
+        raise StoreProblem(f"Could not read your saved data at {self.path}: {last}", kind="other")
+
+    def still_there(self) -> bool:
+        """False when the data file this store opened was deleted or replaced (``forget``)."""
+        try:
+            info = self.path.stat()
+        except OSError:
+            return False
+        return (info.st_dev, info.st_ino) == self._opened
+
+    def lock_case(self, case_id: int) -> CaseLock | None:
+        """Hold case ``case_id`` for this process; None when another process holds it."""
+        return CaseLock.acquire(self.directory / f"{DB_NAME}.case-{case_id}.lock")
 
     def _prepare_directory(self) -> None:
         if self.directory.is_dir():
@@ -315,7 +454,7 @@ class Store:
 
     def _connect(self) -> sqlite3.Connection:
         try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
             try:
                 info = os.fstat(fd)
                 self._opened = (info.st_dev, info.st_ino)
@@ -330,6 +469,7 @@ class Store:
             isolation_level=None,  # we issue BEGIN/COMMIT ourselves
             check_same_thread=False,  # guarded by self._lock
         )
+        conn.text_factory = _lenient_text
         try:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             rows = conn.execute("PRAGMA quick_check").fetchall()
@@ -339,6 +479,10 @@ class Store:
             conn.execute(f"PRAGMA synchronous = {SYNCHRONOUS}")
             conn.execute("PRAGMA foreign_keys = ON")
             self._migrate(conn)
+        except UnicodeDecodeError as exc:
+            # SQLite's own message quoted bytes from the damaged file (Python cannot decode it).
+            conn.close()
+            raise _Corrupt("the file's structure is damaged") from exc
         except sqlite3.DatabaseError as exc:
             conn.close()
             if getattr(exc, "sqlite_errorcode", None) in (
@@ -430,6 +574,8 @@ class Store:
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction; BEGIN IMMEDIATE takes the write lock up front."""
+        if self.readonly:
+            raise StoreProblem("This data was opened read-only; nothing was changed.", kind="readonly")
         with self._lock:
             conn = self._conn
             if self._batch:  # inside transaction(): its BEGIN and COMMIT are the ones that count
@@ -447,6 +593,10 @@ class Store:
                     conn.execute("ROLLBACK")
                 if isinstance(exc, sqlite3.DatabaseError):
                     raise _problem(exc, self.path) from exc
+                if isinstance(exc, UnicodeDecodeError):  # SQLite's message quoted damaged bytes
+                    raise StoreProblem(
+                        f"Your saved data at {self.path} is damaged; nothing could be saved.", kind="corrupt"
+                    ) from exc
                 raise
             if not self._sidecars_checked:
                 self._sidecars_checked = True
@@ -461,6 +611,10 @@ class Store:
                 return cur.fetchall()
             except sqlite3.DatabaseError as exc:
                 raise _problem(exc, self.path) from exc
+            except UnicodeDecodeError as exc:  # SQLite's message quoted damaged bytes
+                raise StoreProblem(
+                    f"Your saved data at {self.path} is damaged and could not be read.", kind="corrupt"
+                ) from exc
 
     def integrity_check(self) -> list[str]:
         """``PRAGMA integrity_check`` rows: ``["ok"]`` for a sound file."""
@@ -486,18 +640,32 @@ class Store:
         snapshot: Mapping[str, Any],
         user_text: str | None,
         events: Sequence[Any],
+        *,
+        expect_updated: str | None = None,
     ) -> int:
         """Commit one turn in one transaction: the snapshot replaces the case's and the turn is
-        appended to its transcript. Returns the turn's number (1, 2, ...)."""
+        appended to its transcript. Returns the turn's number (1, 2, ...).
+
+        With ``expect_updated`` the write is a compare-and-set: it happens only when the case's
+        ``updated`` stamp is still that value, else ``CaseChanged`` is raised and nothing is
+        written (another process wrote the case since this one read it)."""
         snapshot_json = _dumps(dict(snapshot))
         events_json = _dumps([_event_dict(e) for e in events])
         now = _now()
         with self._write() as conn:
-            cur = conn.execute(
-                "UPDATE cases SET snapshot = ?, updated = ? WHERE id = ?",
-                (snapshot_json, now, case_id),
-            )
+            if expect_updated is None:
+                cur = conn.execute(
+                    "UPDATE cases SET snapshot = ?, updated = ? WHERE id = ?",
+                    (snapshot_json, now, case_id),
+                )
+            else:
+                cur = conn.execute(
+                    "UPDATE cases SET snapshot = ?, updated = ? WHERE id = ? AND updated = ?",
+                    (snapshot_json, now, case_id, expect_updated),
+                )
             if cur.rowcount != 1:
+                if expect_updated is not None:
+                    raise CaseChanged(case_id)
                 raise KeyError(f"no case {case_id}")
             seq = conn.execute(
                 "SELECT coalesce(max(seq), 0) + 1 FROM turns WHERE case_id = ?", (case_id,)
@@ -523,7 +691,7 @@ class Store:
                     seq=t["seq"],
                     at=t["at"],
                     user_text=t["user_text"],
-                    events=json.loads(t["events"]),
+                    events=_loads(t["events"], []),
                 )
                 for t in self._read(
                     "SELECT seq, at, user_text, events FROM turns WHERE case_id = ? ORDER BY seq",
@@ -536,9 +704,14 @@ class Store:
             created=row["created"],
             updated=row["updated"],
             finished=bool(row["finished"]),
-            snapshot=json.loads(row["snapshot"]),
+            snapshot=_loads(row["snapshot"], {}),
             transcript=turns,
         )
+
+    def case_stamp(self, case_id: int) -> str | None:
+        """The case's ``updated`` stamp (what a compare-and-set ``save_turn`` expects)."""
+        rows = self._read("SELECT updated FROM cases WHERE id = ?", (case_id,))
+        return str(rows[0][0]) if rows else None
 
     def latest_unfinished(self) -> CaseRecord | None:
         """The most recently touched case that is not finished and has at least one turn."""
@@ -833,7 +1006,7 @@ def _entry(row: sqlite3.Row) -> DecisionEntry:
         decided_on=_date(row["decided_on"]),
         reason=row["reason"],
         channel=row["channel"],
-        notified=tuple(json.loads(row["notified"])),
+        notified=tuple(_loads(row["notified"], [])),
         feedback=row["feedback"],
         notes=row["notes"],
         recorded=row["recorded"],
@@ -862,18 +1035,188 @@ def _problem(exc: sqlite3.DatabaseError, path: Path) -> StoreProblem:
     if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
         return StoreProblem(
             f"Your saved data at {path} is busy: another decline-coach kept it locked for "
-            f"{BUSY_TIMEOUT_MS // 1000} seconds. Close the other one and try again."
+            f"{BUSY_TIMEOUT_MS // 1000} seconds. Close the other one and try again.",
+            kind="busy",
         )
-    if code == sqlite3.SQLITE_FULL:
-        return StoreProblem(f"The disk holding {path} is full; nothing more could be saved.")
+    if code is not None and code & 0xFF == sqlite3.SQLITE_FULL:
+        return StoreProblem(f"The disk holding {path} is full; nothing more could be saved.", kind="full")
     if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
         return StoreProblem(
             f"Your saved data at {path} is damaged ({exc}). Start decline-coach again: the "
-            "damaged file will be moved aside and a fresh one started."
+            "damaged file will be moved aside and a fresh one started.",
+            kind="corrupt",
         )
     if code == sqlite3.SQLITE_READONLY:
-        return StoreProblem(f"Your saved data at {path} is read-only; nothing could be saved.")
+        return StoreProblem(f"Your saved data at {path} is read-only; nothing could be saved.", kind="readonly")
+    if code == sqlite3.SQLITE_IOERR or (code is not None and code & 0xFF == sqlite3.SQLITE_IOERR):
+        return StoreProblem(f"Your saved data at {path} could not be written: {exc}", kind="io")
     return StoreProblem(f"Your saved data at {path} could not be used: {exc}")
+
+
+class CaseLock:
+    """One writer per case: an exclusive ``flock`` on ``coach.db.case-<id>.lock``.
+
+    The kernel drops the lock when the process ends (even ``kill -9``), so a stale lock file
+    never keeps a case closed.
+    """
+
+    def __init__(self, path: Path, fd: int) -> None:
+        self.path = path
+        self._fd = fd
+
+    @classmethod
+    def acquire(cls, path: Path) -> CaseLock | None:
+        import fcntl
+
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        except OSError:
+            return None if path.exists() else cls(path, -1)  # no lock files possible: no locking
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            return None
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+        return cls(path, fd)
+
+    def release(self) -> None:
+        if self._fd < 0:
+            return
+        with contextlib.suppress(OSError):
+            self.path.unlink()
+        with contextlib.suppress(OSError):
+            os.close(self._fd)
+        self._fd = -1
+
+
+class UnsavedNote:
+    """A note, kept beside the data file, of turns that could not be saved.
+
+    Made (and filled with blanks) when a conversation opens, while there is space; when a save
+    fails, the note is overwritten in place, which needs no new space on a full disk. The next
+    start reads notes nobody holds (``leftovers``), reports them and deletes them. A note is
+    held with ``flock`` while its conversation runs, so a running one is never reported.
+    """
+
+    SIZE = 16 * 1024
+    PREFIX = f"{DB_NAME}.unsaved-"
+
+    def __init__(self, path: Path, fd: int) -> None:
+        self.path = path
+        self._fd = fd
+        self.dirty = False
+
+    @classmethod
+    def create(cls, directory: Path) -> UnsavedNote | None:
+        import fcntl
+
+        path = directory / f"{cls.PREFIX}{os.getpid()}-{os.urandom(4).hex()}"
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        except OSError:
+            return None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            os.pwrite(fd, b" " * cls.SIZE, 0)
+        except OSError:  # no room even for the note: saves may still work; nothing to keep
+            os.close(fd)
+            with contextlib.suppress(OSError):
+                path.unlink()
+            return None
+        return cls(path, fd)
+
+    def record(self, data: Mapping[str, Any]) -> bool:
+        """Overwrite the note with ``data`` (JSON, trimmed to fit); False when that failed."""
+        payload = dict(data)
+        blob = json.dumps(payload, ensure_ascii=False).encode("utf-8", "replace")
+        while len(blob) > self.SIZE and payload.get("texts"):
+            payload["texts"] = payload["texts"][:-1]
+            blob = json.dumps(payload, ensure_ascii=False).encode("utf-8", "replace")
+        if len(blob) > self.SIZE:
+            return False
+        try:
+            os.pwrite(self._fd, blob + b" " * (self.SIZE - len(blob)), 0)
+            os.fsync(self._fd)
+        except OSError:
+            return False
+        self.dirty = True
+        return True
+
+    def clear(self) -> None:
+        if self.dirty:
+            with contextlib.suppress(OSError):
+                os.pwrite(self._fd, b" " * self.SIZE, 0)
+            self.dirty = False
+
+    def close(self, *, keep: bool = False) -> None:
+        """Release the note; deleted unless ``keep`` (turns are still unsaved)."""
+        if self._fd < 0:
+            return
+        if not keep or not self.dirty:
+            with contextlib.suppress(OSError):
+                self.path.unlink()
+        with contextlib.suppress(OSError):
+            os.close(self._fd)
+        self._fd = -1
+
+    @classmethod
+    def running(cls, directory: Path) -> int:
+        """How many conversations are open on the data in ``directory`` right now."""
+        import fcntl
+
+        count = 0
+        try:
+            names = [p for p in directory.iterdir() if p.name.startswith(cls.PREFIX)]
+        except OSError:
+            return 0
+        for path in names:
+            try:
+                fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+            except OSError:
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except OSError:
+                count += 1
+            finally:
+                os.close(fd)
+        return count
+
+    @classmethod
+    def leftovers(cls, directory: Path) -> list[dict[str, Any]]:
+        """Notes left by conversations that ended with turns unsaved; each is read and deleted."""
+        import fcntl
+
+        found: list[dict[str, Any]] = []
+        try:
+            names = sorted(p for p in directory.iterdir() if p.name.startswith(cls.PREFIX))
+        except OSError:
+            return found
+        for path in names:
+            try:
+                fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+            except OSError:
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)
+                continue  # its conversation is still running
+            try:
+                raw = os.read(fd, cls.SIZE + 1).strip()
+                data = json.loads(raw.decode("utf-8", "replace")) if raw else None
+            except (OSError, ValueError):
+                data = None
+            finally:
+                os.close(fd)
+            if isinstance(data, dict) and data.get("count"):
+                found.append(data)
+            with contextlib.suppress(OSError):
+                path.unlink()
+        return found
 
 
 def __getattr__(name: str) -> Any:
@@ -892,6 +1235,8 @@ __all__ = [
     "DECISION_FIELDS",
     "MIGRATIONS",
     "SCHEMA_VERSION",
+    "CaseChanged",
+    "CaseLock",
     "CaseRecord",
     "CaseSummary",
     "DecisionEntry",
@@ -899,6 +1244,7 @@ __all__ = [
     "Store",
     "StoreProblem",
     "Turn",
+    "UnsavedNote",
     "entry_from_slots",
     "forget",
     "stored_files",

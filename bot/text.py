@@ -39,6 +39,8 @@ class Clean:
 def sanitise(raw: str, *, limit: int = MAX_INPUT_CHARS, multiline: bool = False) -> Clean:
     """Strip terminal escapes and control characters; keep every printable character.
 
+    Lone surrogates (undecodable bytes) become U+FFFD, so the result always encodes as UTF-8.
+
     Markup and template syntax (``[bold]``, ``{{ x }}``) are deliberately kept: they are the
     person's words and are shown literally; it is the renderers' job never to interpret them.
     """
@@ -58,10 +60,15 @@ def sanitise(raw: str, *, limit: int = MAX_INPUT_CHARS, multiline: bool = False)
             if multiline:
                 continue
             kept.append(" ")
-        elif ch in _BIDI_CONTROLS or unicodedata.category(ch) == "Cc":
+        elif ch in _BIDI_CONTROLS:
             continue
         else:
-            kept.append(ch)
+            category = unicodedata.category(ch)
+            if category == "Cc":
+                continue
+            # A lone surrogate (an undecodable byte read with surrogateescape) cannot be
+            # encoded or stored: it becomes the replacement character, as a decoder would.
+            kept.append("\ufffd" if category == "Cs" else ch)
     text = "".join(kept)
     if not multiline:
         text = " ".join(text.split())

@@ -93,3 +93,32 @@ def test_classify_and_advise_any_text(tmp_path: Path, texts: list[str]) -> None:
         r = run_cli(command, "--jsonl", stdin="\n".join(texts) + "\n", home=tmp_path)
         assert r.returncode == 0, r.stderr[-2000:]
         assert "Traceback" not in r.stderr
+
+
+# ---------------------------------------------------------------------- the adversarial suite (issue 17)
+
+
+@pytest.mark.parametrize(
+    "family",
+    [
+        "hostile_text",
+        "undecodable_bytes",
+        "kill_9",
+        "full_disk",
+        "two_instances",
+        "planted_cache",
+        "corrupt_database",
+        "linked_files",
+        "served_without_token",
+        "app_bytes",
+    ],
+)
+def test_the_adversarial_suite_finds_nothing(family: str) -> None:
+    """`python -m bench.adversarial --quick`, one family per test: the README's Reliability table."""
+    from bench.adversarial import run
+
+    (result,) = run(quick=True, only=family)
+    if family == "full_disk" and result.runs == 0:
+        pytest.skip("; ".join(result.notes) or "no run")
+    assert result.runs > 0
+    assert (result.tracebacks, result.lost, result.breaches) == (0, 0, 0), result

@@ -209,13 +209,19 @@ def test_a_corrupt_file_is_reported_and_moved_aside(home: Path) -> None:
     home.mkdir(mode=0o700)
     junk = b"SQLite format 2\x00 but not really" * 64
     (home / DB_NAME).write_bytes(junk)
+    # A read-only command reports it and moves nothing (issue 17: it used to hide every case).
     result = run(home, "cases")
-    out = ok(result)
-    assert "could not be read" in result.stderr and "moved to" in result.stderr
-    assert "No saved cases" in out
+    assert result.returncode == 1 and "cannot be read" in result.stderr
+    assert "Nothing was moved" in result.stderr and "Traceback" not in result.stderr
+    assert sorted(p.name for p in home.iterdir()) == [DB_NAME]
+    assert (home / DB_NAME).read_bytes() == junk
+    # Going on to write moves it aside, and says where.
+    chat = run(home, "chat", "--plain", stdin="hello\n")
+    assert "could not be read" in chat.stdout and "moved to" in chat.stdout
     (moved,) = home.glob(DB_NAME + ".corrupt-*")
     assert moved.read_bytes() == junk
-    assert str(moved) in result.stderr
+    assert str(moved) in chat.stdout
+    assert "New case" in ok(run(home, "cases"))  # the fresh file, with the chat just had
 
 
 def test_a_file_from_a_newer_version_is_an_error_without_traceback(home: Path) -> None:

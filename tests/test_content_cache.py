@@ -125,3 +125,109 @@ def test_plain_chat_is_the_same_from_the_cache(tmp_path: Path, cache: Path) -> N
     off = run_cli("chat", "--plain", "--no-save", stdin=script, env={"DECLINE_COACH_CACHE": ""})
     assert cold.returncode == warm.returncode == off.returncode == 0, cold.stderr + warm.stderr
     assert cold.stdout == warm.stdout == off.stdout
+
+
+# ---------------------------------------------------------------------- a planted cache runs nothing
+
+
+class _Boom:
+    """A pickle that, when loaded, creates a marker file (what an attacker's code would do)."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (os.system, (f"touch {self.marker}",))
+
+
+def _hostile(marker: Path) -> bytes:
+    import pickle
+
+    return pickle.dumps(_Boom(marker))
+
+
+@pytest.mark.parametrize("shape", ["bare", "with-header", "signed-wrong", "old-format"])
+def test_a_planted_pickle_never_runs(tmp_path: Path, cache: Path, shape: str) -> None:
+    import pickle
+
+    from bot import content_cache
+
+    load_content_cached()  # a real cache and key exist
+    marker = tmp_path / f"ran-{shape}"
+    evil = _hostile(marker)
+    path = cache / FILE_NAME
+    if shape == "bare":
+        blob = evil
+    elif shape == "with-header":  # the right header, no valid tag
+        blob = content_cache._MAGIC + b"\0" * 32 + evil
+    elif shape == "signed-wrong":  # signed with a key that is not the user's
+        blob = content_cache._MAGIC + content_cache._sign(b"k" * 32, evil) + evil
+    else:  # the previous format: a pickled key, then the content
+        blob = pickle.dumps(("key",)) + evil
+    path.write_bytes(blob)
+    _same(load_content_cached(), load_content())
+    # In the commands too: plain chat, classify.
+    for args in (("chat", "--plain", "--no-save"), ("classify", "hello")):
+        path.write_bytes(blob)
+        result = run_cli(*args, stdin="hi\n", env={"DECLINE_COACH_CACHE": str(cache)})
+        assert result.returncode == 0, result.stderr
+    assert not marker.exists(), "a planted pickle ran"
+
+
+def test_the_key_is_private_and_a_stolen_key_is_not_trusted(tmp_path: Path, cache: Path) -> None:
+    from bot import content_cache
+    from bot.paths import data_dir
+
+    load_content_cached()
+    key = data_dir() / content_cache.KEY_NAME
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600 and len(key.read_bytes()) == 32
+    # A key others can read protects nothing: the cache is not read while it is so.
+    key.chmod(0o644)
+    marker = tmp_path / "ran"
+    evil = _hostile(marker)
+    secret = key.read_bytes()
+    (cache / FILE_NAME).write_bytes(content_cache._MAGIC + content_cache._sign(secret, evil) + evil)
+    _same(load_content_cached(), load_content())
+    assert not marker.exists()
+
+
+def test_a_cache_folder_others_can_write_is_not_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "shared-cache"
+    folder.mkdir()
+    folder.chmod(0o777)
+    monkeypatch.setenv("DECLINE_COACH_CACHE", str(folder))
+    marker = tmp_path / "ran"
+    (folder / FILE_NAME).write_bytes(_hostile(marker))
+    _same(load_content_cached(), load_content())
+    assert not marker.exists()
+    assert os.listdir(folder) == [FILE_NAME]  # nothing written into it either
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o777  # and its modes left as they were
+    # A link to a private folder is not the folder.
+    real = tmp_path / "real"
+    real.mkdir(mode=0o700)
+    link = tmp_path / "link"
+    link.symlink_to(real)
+    monkeypatch.setenv("DECLINE_COACH_CACHE", str(link))
+    load_content_cached()
+    assert os.listdir(real) == []
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a folder to another owner needs root")
+def test_a_cache_folder_of_another_owner_is_not_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "theirs"
+    folder.mkdir(mode=0o700)
+    marker = tmp_path / "ran"
+    (folder / FILE_NAME).write_bytes(_hostile(marker))
+    os.chown(folder, 65534, 65534)
+    monkeypatch.setenv("DECLINE_COACH_CACHE", str(folder))
+    _same(load_content_cached(), load_content())
+    assert not marker.exists()
+    assert os.listdir(folder) == [FILE_NAME]
+
+
+def test_a_new_cache_folder_is_made_private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "new" / "cache"
+    monkeypatch.setenv("DECLINE_COACH_CACHE", str(folder))
+    load_content_cached()
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert (folder / FILE_NAME).exists()

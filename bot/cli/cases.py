@@ -41,18 +41,22 @@ def data_dir(args: argparse.Namespace) -> Path:
     return resolve(getattr(args, "data_dir", None))
 
 
-def open_store(args: argparse.Namespace, *, create: bool = True) -> Store | None:
-    """The store for this run; a damaged file moved aside is reported on stderr.
+def open_store(args: argparse.Namespace, *, create: bool = True, write: bool = True) -> Store | None:
+    """The store for this run; its problems (a damaged file moved aside, ...) go to stderr.
 
     With ``create=False`` a missing file is not created (read-only commands on a fresh
-    machine should leave nothing behind) and None is returned.
+    machine should leave nothing behind) and None is returned. With ``write=False`` the file
+    is opened read-only: nothing is created, moved or rewritten, a damaged file is reported
+    and what can be read is read (a read-only disk is fine too).
     """
-    from bot.store import Store, db_path
+    from bot.store import Store, StoreProblem, db_path
 
     directory = data_dir(args)
-    if not create and not db_path(directory).exists():
+    if directory.exists() and not directory.is_dir():
+        raise StoreProblem(f"{directory} is a file, not a folder: no saved data can be kept there.")
+    if not create and not db_path(directory).exists() and not db_path(directory).is_symlink():
         return None
-    store = Store(directory)
+    store = Store(directory, readonly=not write)
     if store.problem is not None:
         print(f"decline-coach: {store.problem}", file=sys.stderr)
     return store
@@ -169,7 +173,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 @store_command
 def cmd_list(args: argparse.Namespace) -> int:
-    store = open_store(args, create=False)
+    store = open_store(args, create=False, write=False)
     cases = store.list_cases() if store else []
     if store:
         store.close()
@@ -202,7 +206,7 @@ def _summary_json(case: Any) -> dict[str, Any]:
 
 @store_command
 def cmd_show(args: argparse.Namespace) -> int:
-    store = open_store(args, create=False)
+    store = open_store(args, create=False, write=False)
     if store is None:
         return not_found("case", args.id)
     with store:

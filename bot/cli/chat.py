@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from bot.cli.common import add_content_args, add_today_arg, load_or_exit, today_from
 
@@ -54,6 +53,10 @@ def run_plain(args: argparse.Namespace) -> int:
         persist=not args.no_save,
     )
     interactive = sys.stdin.isatty()
+    # Any byte may arrive (a binary paste, Latin-1 text): undecodable ones become U+FFFD,
+    # never an error (and never lone surrogates that cannot be stored).
+    if hasattr(sys.stdin, "reconfigure"):
+        sys.stdin.reconfigure(errors="replace")
     out = sys.stdout
 
     def show(events: list) -> bool:
@@ -89,8 +92,12 @@ def run_plain(args: argparse.Namespace) -> int:
     finally:
         conv.close()
         if args.transcript:
+            from bot.safefile import remember, write_private
+
             try:
-                Path(args.transcript).write_text(transcript_markdown(conv.session.transcript), encoding="utf-8")
+                written = write_private(args.transcript, transcript_markdown(conv.session.transcript), newline=None)
+                if conv.store is not None:
+                    remember(conv.store.directory, written)
             except OSError as exc:
                 print(f"decline-coach: could not write {args.transcript}: {exc.strerror or exc}", file=sys.stderr)
                 return 1

@@ -71,7 +71,7 @@ def _when(item: FollowUp, today: date) -> str:
 @store_command
 def cmd_list(args: argparse.Namespace) -> int:
     today = today_from(args)
-    store = open_store(args, create=False)
+    store = open_store(args, create=False, write=False)
     items: list[FollowUp] = []
     if store is not None:
         with store:
@@ -136,7 +136,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from bot.cli.log import write_private
     from bot.followups import to_ics
 
-    store = open_store(args, create=False)
+    store = open_store(args, create=False, write=False)
     items: list[FollowUp] = []
     if store is not None:
         with store:
@@ -146,7 +146,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         return 0
     try:
-        write_private(args.ics, text)
+        write_private(args.ics, text, args)
     except OSError as exc:
         print(f"decline-coach: cannot write {args.ics}: {exc.strerror or exc}", file=sys.stderr)
         return 1

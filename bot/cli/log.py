@@ -6,12 +6,12 @@ import argparse
 import csv
 import io
 import json
-import os
 import sys
 from typing import TYPE_CHECKING
 
 from bot.cli.cases import (
     add_data_dir,
+    data_dir,
     not_found,
     open_store,
     print_json,
@@ -62,7 +62,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _entries(args: argparse.Namespace) -> list[DecisionEntry]:
-    store = open_store(args, create=False)
+    store = open_store(args, create=False, write=False)
     if store is None:
         return []
     with store:
@@ -104,7 +104,7 @@ LABELS = {
 
 @store_command
 def cmd_show(args: argparse.Namespace) -> int:
-    store = open_store(args, create=False)
+    store = open_store(args, create=False, write=False)
     if store is None:
         return not_found("log entry", args.id)
     with store:
@@ -168,11 +168,15 @@ def to_md(entries: list[DecisionEntry]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_private(path: str, text: str) -> None:
-    """Write ``text`` to ``path``, created readable only by the owner."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-        fh.write(text)
+def write_private(path: str, text: str, args: argparse.Namespace | None = None) -> None:
+    """Write ``text`` to ``path`` (0600, never through a link; see ``bot.safefile``) and
+    remember it in the data folder, so ``forget`` can offer to delete it."""
+    from bot.safefile import remember
+    from bot.safefile import write_private as write
+
+    written = write(path, text)
+    if args is not None:
+        remember(data_dir(args), written)
 
 
 @store_command
@@ -183,7 +187,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         return 0
     try:
-        write_private(args.output, text)
+        write_private(args.output, text, args)
     except OSError as exc:
         print(f"decline-coach: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
         return 1

@@ -67,12 +67,18 @@ def run(args: argparse.Namespace) -> int:
     book = _load(args)
     if args.list:
         return _list(book, as_json=args.json)
+    from bot.text import sanitise
+
+    # Names from the command line are user text like any other: escapes and controls removed.
     context = {
-        "name": args.name,
-        "company": args.company,
-        "role": args.role,
-        "manager": args.manager,
-        "plan": args.plan,
+        key: (sanitise(value, limit=200).text or None) if isinstance(value, str) else value
+        for key, value in {
+            "name": args.name,
+            "company": args.company,
+            "role": args.role,
+            "manager": args.manager,
+            "plan": args.plan,
+        }.items()
     }
     try:
         r = Rehearsal(args.persona, args.difficulty, args.seed, context, book=book)

@@ -44,7 +44,11 @@ def run(args: argparse.Namespace) -> int:
 
     pause_gc()  # from before Textual is imported; the app resumes it at its first message
     from bot.tui.app import CoachApp
+    from bot.tui.driver_fixes import prepare_web_app, tolerate_undecodable, web_driver
 
+    tolerate_undecodable()  # a 0xff keystroke or paste becomes U+FFFD, not a crash
+    if web_driver():
+        prepare_web_app()  # under `decline-coach serve`: a header icon the browser can draw
     app = CoachApp(options_from(args))
     app.run()
     return int(app.return_code or 0)

@@ -70,7 +70,7 @@ def save_text(path: Path, text: str) -> Path:
     """Write ``text`` to ``path`` (created private: 0600), making its folder if needed."""
     path = path.expanduser()
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text if text.endswith("\n") else text + "\n")
+    from bot.safefile import write_private  # 0600 even when overwriting; never through a link
+
+    write_private(path, text if text.endswith("\n") else text + "\n", newline=None)
     return path.resolve()
