@@ -160,3 +160,18 @@ def test_plain_mode_cr_line_endings_are_turns(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     assert "> I want to decline\n" in r.stdout and "> quit\n" in r.stdout
     assert "Good luck" in r.stdout
+
+
+def test_ics_uids_differ_between_data_folders() -> None:
+    import datetime as dt
+
+    from bot.followups import FollowUp, to_ics
+
+    item = FollowUp(kind="linkedin", title="Connect with Dana", due=dt.date(2026, 12, 1), id=1, case_id=1)
+
+    def uids(source: str) -> list[str]:
+        return [ln for ln in to_ics([item], source=source).splitlines() if ln.startswith("UID:")]
+
+    a, b = uids("/home/a/decline-coach.sqlite3"), uids("/home/b/decline-coach.sqlite3")
+    assert len(a) == 1 and a != b
+    assert a == uids("/home/a/decline-coach.sqlite3")  # the same folder keeps its UIDs
