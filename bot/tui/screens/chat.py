@@ -33,7 +33,7 @@ from bot.tui.widgets.composer import Composer
 from bot.tui.widgets.draft_card import DraftCard
 from bot.tui.widgets.log_note import LogNote
 from bot.tui.widgets.message import MessageBubble
-from bot.tui.widgets.message_log import MessageLog
+from bot.tui.widgets.message_log import MessageLog, NewBelowCue
 from bot.tui.widgets.quick_replies import QuickReplies
 from bot.tui.widgets.scorecard import ScorecardView
 from bot.tui.widgets.stepper import Stepper
@@ -80,6 +80,7 @@ class ChatScreen(Screen[None]):
                     pruned_note=labels.PRUNED_NOTE,
                     id="log",
                 )
+                yield NewBelowCue(labels.NEW_BELOW, id="new-below")
                 yield QuickReplies(id="quick-replies")
                 yield Composer(
                     placeholder=labels.INPUT_PLACEHOLDER,
@@ -128,7 +129,11 @@ class ChatScreen(Screen[None]):
         await self.query_one(MessageLog).add(*widgets)
 
     def send(self, text: str, shown: str | None = None) -> None:
-        """Send ``text`` to the coach; ``shown`` is what appears as the person's message."""
+        """Send ``text`` to the coach; ``shown`` is what appears as the person's message.
+
+        Sending brings the conversation back to the newest message, so the reply is seen.
+        """
+        self.query_one(MessageLog).to_newest()
         self._turn(text, text if shown is None else shown)
 
     @work(group="turns", exit_on_error=False)
@@ -139,7 +144,9 @@ class ChatScreen(Screen[None]):
                 return
             await self.query_one(QuickReplies).clear()
             self.query_one(Composer).quick_keys = False
-            await self.query_one(MessageLog).add(MessageBubble("user", shown))
+            log = self.query_one(MessageLog)
+            log.to_newest()  # again: the person may have scrolled up while a turn was shown
+            await log.add(MessageBubble("user", shown))
             try:
                 events = await engine.send(text)
             except Exception as exc:
@@ -252,6 +259,14 @@ class ChatScreen(Screen[None]):
     @on(Composer.PasteCleaned)
     def _paste_cleaned(self, event: Composer.PasteCleaned) -> None:
         composing.paste_notice(self.app, event)
+
+    @on(MessageLog.Unseen)
+    def _unseen(self, event: MessageLog.Unseen) -> None:
+        self.query_one(NewBelowCue).display = event.waiting
+
+    @on(NewBelowCue.Pressed)
+    def _cue_pressed(self) -> None:
+        self.action_newest()
 
     @on(DraftCard.Open)
     def _open_draft_card(self, event: DraftCard.Open) -> None:
