@@ -41,6 +41,7 @@ from bot.tui.widgets.message import MessageBubble
 from bot.tui.widgets.message_log import MessageLog
 from bot.tui.widgets.quick_replies import QuickReplies, QuickReply
 from bot.tui.widgets.typing import TypingIndicator
+from tests.tui_support import footer_keys, footer_keys_cut
 from tests.tui_support import wait_for_turns as settle
 
 TODAY = dt.date(2026, 11, 20)
@@ -766,10 +767,20 @@ async def test_cases_tables_fit_80_columns_without_cutting_words(home: Path) -> 
             shown = rendered(table).split()
             for word in words:
                 assert word in shown, (word, shown)
-        # Every key in the footer is whole on screen.
-        keys = list(app.screen.query("FooterKey"))
-        assert any(getattr(k, "description", "") == "Mark done" for k in keys)
-        assert all(k.region.right <= 80 for k in keys), [(k.description, k.region) for k in keys]  # type: ignore[attr-defined]
+        assert "Mark done" in footer_keys(app)
+        assert not footer_keys_cut(app)
+        await pilot.press("ctrl+l")  # the key that opened it closes it
+        assert not isinstance(app.screen, CasesScreen)
+
+
+async def test_footers_fit_80_columns(home: Path) -> None:
+    app = make_app(home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert "Help" in footer_keys(app) and not footer_keys_cut(app)
+        app.show_draft(Draft(kind="k", tone="warm", title="Draft", text="Hi."))
+        await pilot.pause()
+        assert "Copy" in footer_keys(app) and not footer_keys_cut(app)
 
 
 async def test_draft_screen_has_one_scrollbar(home: Path) -> None:

@@ -28,6 +28,8 @@ class CasesScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back", id="cases.close"),
+        # ctrl+l, which opened this screen, closes it (and its footer slot is left for others).
+        Binding("ctrl+l", "close", "Back", show=False, id="cases.toggle"),
         Binding("o", "open", "Open", id="cases.open"),
         Binding("n", "new", "New", id="cases.new"),
         Binding("delete,d", "delete", "Delete", id="cases.delete"),
@@ -52,7 +54,7 @@ class CasesScreen(Screen[None]):
         yield DataTable(id="cases", cursor_type="row", zebra_stripes=True)
         yield Static(labels.FOLLOWUPS_TITLE, markup=False, classes="section-title")
         yield DataTable(id="followups", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Footer(compact=True)  # this screen's keys and the app's fit in 80 columns
 
     def on_mount(self) -> None:
         self.sub_title = labels.CASES_TITLE
