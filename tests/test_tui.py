@@ -794,3 +794,54 @@ async def test_draft_screen_has_one_scrollbar(home: Path) -> None:
         scrolling = [w for w in app.screen.walk_children(with_self=True) if w.show_vertical_scrollbar]
         assert [w.id for w in scrolling] == ["draft-body"]
         assert not any(w.show_horizontal_scrollbar for w in app.screen.walk_children(with_self=True))
+
+
+async def test_a_new_case_opens_with_its_cached_first_words(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from bot.tui.engine import OPENING_FILE
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("DECLINE_COACH_CACHE", str(cache))
+    first = make_app(home)
+    assert first.engine.cached_opening() is None  # nothing kept yet: the engine opens first
+    async with first.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        opening = [b.text for b in bubbles(first)]
+        options = [c.label for c in first.screen.query_one(QuickReplies).choices]
+    kept = json.loads((cache / OPENING_FILE).read_text(encoding="utf-8"))
+    assert [e["text"] for e in kept["events"] if e["event"] == "say"] == opening
+
+    second = make_app(home)
+    early = second.engine.cached_opening()
+    assert early is not None and not second.engine.ready
+    async with second.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        # Shown once (the engine's own opening was the same), with its options, and the
+        # engine is open behind it: a pick is a real turn.
+        assert [b.text for b in bubbles(second)] == opening
+        assert [c.label for c in second.screen.query_one(QuickReplies).choices] == options
+        await pilot.press("2")
+        await settle(pilot)
+        assert bubbles(second, "user")[-1].text == options[1]
+        assert second.engine.conversation.session.turns == 1
+
+    # Kept words that no longer match what the engine says are replaced, not shown twice.
+    kept["events"][0]["text"] = "Words from an older version."
+    (cache / OPENING_FILE).write_text(json.dumps(kept), encoding="utf-8")
+    third = make_app(home)
+    assert third.engine.cached_opening() is not None
+    async with third.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert [b.text for b in bubbles(third)] == opening
+
+
+async def test_the_cached_first_words_are_only_for_a_new_case(home: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("DECLINE_COACH_CACHE", str(tmp_path / "cache"))
+    async with make_app(home).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+    # A saved case may be resumed: which one, and what it says, is in the store.
+    assert make_app(home, new=False).engine.cached_opening() is None
+    assert make_app(home, new=True).engine.cached_opening() is not None

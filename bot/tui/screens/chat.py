@@ -107,18 +107,42 @@ class ChatScreen(Screen[None]):
             await log.clear()
             await self.query_one(QuickReplies).clear()
             self.last_draft = None
+            engine = self.coach_app.engine
+            # A new case's first words, kept from last time, while the engine opens; the rest
+            # of the opening (what is due, the case panel) follows when it has.
+            early = engine.cached_opening() if new is None and case_id is None else None
             try:
+                if early:
+                    # The words first, alone in a frame; then their options; then the engine.
+                    await log.add(*[MessageBubble(e.speaker, e.text) for e in early if isinstance(e, Say)])
+                    await self._drawn()
+                    resume_gc()
+                    await self.show([e for e in early if not isinstance(e, Say)], typing=False)
+                    await self._drawn()
                 try:
-                    events = await self.coach_app.engine.open(new=new, case_id=case_id)
+                    events = await engine.open(new=new, case_id=case_id)
                 except Exception as exc:  # a broken content file, an unreadable store
                     self.app.notify(visible(labels.ENGINE_FAILED.format(error=exc)), severity="error", markup=False)
                     return
-                if self.coach_app.engine.resumed:
+                if early:
+                    later = [e for e in events if isinstance(e, Notice)]
+                    if [e for e in events if not isinstance(e, Notice)] == early and not engine.resumed:
+                        await self.show(later)  # the same words: only what is due, and the panel
+                        return
+                    await log.clear()  # something changed after all: the engine's opening wins
+                    await self.query_one(QuickReplies).clear()
+                if engine.resumed:
                     await self._show_earlier()
                 await self._deliver(events, None)
             finally:
                 # Start-up is over once this is on screen: the garbage collector may run again.
                 self.call_after_refresh(resume_gc)
+
+    async def _drawn(self) -> None:
+        """Wait until what was just mounted has been drawn."""
+        drawn = asyncio.Event()
+        self.call_after_refresh(drawn.set)
+        await drawn.wait()
 
     async def _show_earlier(self) -> None:
         entries = self.coach_app.engine.earlier[-EARLIER_SHOWN:]
