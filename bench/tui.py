@@ -3,13 +3,17 @@
 "On screen" means the first frame, composed headless and handed to the terminal driver
 (``App._display``), in which the widget has a place.
 
-* launch: from starting a Python process to the first coach message on screen (imports,
-  content, case opened, opening turn drawn), against a bare Textual app with a Header, an
-  Input and a Footer getting to its first frame. Target <= 1.5x. This is what a person
-  waits for after typing ``decline-coach``.
+* launch: from starting a Python process to the first coach message on screen, against a
+  bare Textual app with a Header, an Input and a Footer getting to its first frame. Target
+  <= 1.2x. This is what a person waits for after typing ``decline-coach --new``. A new
+  case's first words come from the cache folder (``bot.tui.engine.Engine.cached_opening``;
+  the warm-up launch writes them, as any earlier run would) and the engine opens after
+  they are drawn, so its imports, content and store are not on this path.
 * start-up in-process: the same with ``run_test`` in an already-warm process (imports
-  excluded), so only the app's own start-up is compared. The bare app paints in ~15 ms
-  there, so this ratio mostly shows what the engine's cold open costs.
+  excluded), so only the app's own start-up is compared. Target <= 1.2x. The bare app
+  paints in ~15-20 ms there; with the engine off the path, what is left is styling and
+  laying out the chat screen (a log, a bubble, quick replies, the case panel) against
+  three widgets.
 * append: the time from handing message 1,000 to the chat screen to the frame showing it,
   against message 10. Older messages are pruned, so the cost should stay flat. Target
   <= 2x. The work alone (mount, prune, panel update, without waiting for the frame) is
@@ -31,7 +35,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-START_TARGET = 1.5
+START_TARGET = 1.2
 APPEND_TARGET = 2.0
 WINDOW = 9  # appends timed around each mark (message 10, message N), median taken
 SIZE = (120, 40)

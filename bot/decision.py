@@ -618,7 +618,8 @@ def notify_list(
     out.append(("manager", manager or None))
     seen = {(n or "").lower() for _, n in out if n}
     for name in interviewers:
-        if name and name.lower() not in seen:
+        # A name has letters: a stray "1" (a number key pressed with no options) is not one.
+        if name and any(ch.isalpha() for ch in name) and name.lower() not in seen:
             out.append(("interviewer", name))
             seen.add(name.lower())
     return out

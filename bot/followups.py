@@ -279,15 +279,22 @@ def fold(line: str, limit: int = 75) -> str:
     return "\r\n ".join(out)
 
 
-def _uid(item: FollowUp) -> str:
+def _uid(item: FollowUp, source: str = "") -> str:
+    # Row ids restart at 1 in every data folder, so the folder (``source``) is part of the
+    # UID: two folders' exports imported into one calendar never replace each other's events.
+    where = hashlib.sha256(source.encode("utf-8")).hexdigest()[:12] if source else ""
     if item.id is not None:
-        return f"followup-{item.id}@decline-coach"
-    key = f"{item.case_id}|{item.kind}|{item.person}|{item.due.isoformat()}|{item.title}"
+        return f"followup-{item.id}{'-' + where if where else ''}@decline-coach"
+    key = f"{source}|{item.case_id}|{item.kind}|{item.person}|{item.due.isoformat()}|{item.title}"
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:24] + "@decline-coach"
 
 
-def to_ics(followups: Iterable[FollowUp], *, stamp: datetime | None = None) -> str:
-    """An iCalendar file with one all-day event per follow-up (CRLF line endings)."""
+def to_ics(followups: Iterable[FollowUp], *, stamp: datetime | None = None, source: str = "") -> str:
+    """An iCalendar file with one all-day event per follow-up (CRLF line endings).
+
+    ``source`` names where the follow-ups are stored (the data file's path); the same
+    follow-up exported again from there keeps its UID, so a calendar updates it in place.
+    """
     stamp = (stamp or datetime.now(UTC)).astimezone(UTC)
     dtstamp = stamp.strftime("%Y%m%dT%H%M%SZ")
     lines = [
@@ -301,7 +308,7 @@ def to_ics(followups: Iterable[FollowUp], *, stamp: datetime | None = None) -> s
         description = item.detail
         lines += [
             "BEGIN:VEVENT",
-            f"UID:{_uid(item)}",
+            f"UID:{_uid(item, source)}",
             f"DTSTAMP:{dtstamp}",
             f"DTSTART;VALUE=DATE:{item.due.strftime('%Y%m%d')}",
             f"DTEND;VALUE=DATE:{(item.due + timedelta(days=1)).strftime('%Y%m%d')}",

@@ -32,7 +32,7 @@ _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u20
 class Clean:
     text: str
     trimmed: bool = False  # True when a huge paste was cut to MAX_INPUT_CHARS
-    removed: int = 0  # characters dropped as escapes or controls
+    removed: int = 0  # characters dropped as escapes or control characters (not line endings)
     original_length: int = 0
 
 
@@ -51,21 +51,18 @@ def sanitise(raw: str, *, limit: int = MAX_INPUT_CHARS, multiline: bool = False)
         raw = raw[: limit * 2]
         trimmed = True
     text = _ANSI.sub("", raw)
+    removed = len(raw) - len(text)
+    # CR (old Macs, many terminals' pastes), CRLF and LF all end a line.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = unicodedata.normalize("NFC", text)
     kept: list[str] = []
     for ch in text:
         if ch in "\n\t":
             kept.append(ch if multiline else " ")
-        elif ch == "\r":
-            if multiline:
-                continue
-            kept.append(" ")
-        elif ch in _BIDI_CONTROLS:
-            continue
+        elif ch in _BIDI_CONTROLS or unicodedata.category(ch) == "Cc":
+            removed += 1
         else:
             category = unicodedata.category(ch)
-            if category == "Cc":
-                continue
             # A lone surrogate (an undecodable byte read with surrogateescape) cannot be
             # encoded or stored: it becomes the replacement character, as a decoder would.
             kept.append("\ufffd" if category == "Cs" else ch)
@@ -77,7 +74,8 @@ def sanitise(raw: str, *, limit: int = MAX_INPUT_CHARS, multiline: bool = False)
     if len(text) > limit:
         text = text[:limit].rstrip()
         trimmed = True
-    removed = max(0, original_length - len(text)) if not trimmed else 0
+    # Only what acted on the terminal counts as removed (not line endings or spacing).
+    removed = removed if not trimmed else 0
     return Clean(text=text, trimmed=trimmed, removed=removed, original_length=original_length)
 
 

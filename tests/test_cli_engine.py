@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT, run_cli
 
 SCRIPT = (
@@ -103,3 +105,85 @@ def test_graph_is_mermaid() -> None:
     assert run_cli("graph", "--flow", "draft").stdout.count("draft__") > 3
     bad = run_cli("graph", "--flow", "nope")
     assert bad.returncode == 2 and "no flow named" in bad.stderr
+
+
+LETTER = [
+    "Hi Priya,",
+    "",
+    "Thank you so much for the offer and for the time the team gave me.",
+    "",
+    "After a lot of thought I have decided to decline the offer.",
+    "",
+    "I hope our paths cross again.",
+    "",
+    "Best,",
+    "Sam",
+]
+
+
+def _starting_at_the_paste(tmp_path: Path) -> Path:
+    """A copy of the content whose conversation starts at "paste your draft"."""
+    import shutil
+
+    copy = tmp_path / "dialogues"
+    shutil.copytree(ROOT / "dialogues", copy)
+    coach = copy / "coach.yaml"
+    text = coach.read_text(encoding="utf-8")
+    assert "\nstart: journey\n" in text
+    coach.write_text(text.replace("\nstart: journey\n", "\nstart: draft.paste\n"), encoding="utf-8")
+    return copy
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"], ids=["LF", "CRLF", "CR"])
+def test_plain_mode_takes_a_letter_of_many_paragraphs(tmp_path: Path, ending: str) -> None:
+    dialogues = _starting_at_the_paste(tmp_path)
+    transcript = tmp_path / "t.md"
+    stdin = ending.join([*LETTER, ".", "quit"]) + ending
+    r = run_cli(
+        "chat", "--plain", "--no-save", "--dialogues", str(dialogues), "--transcript", str(transcript),
+        stdin=stdin,
+    )
+    assert r.returncode == 0, r.stderr
+    out = r.stdout
+    # The coach says how a letter ends before it reads one.
+    how = out.index("a single full stop (.) on a line by itself")
+    assert how < out.index("> Hi Priya,")
+    # The whole letter is one turn, its paragraphs kept (the echo shows it as the coach saw it).
+    assert "\n".join("> " + line if line else ">" for line in LETTER) in out.replace("> \n", ">\n")
+    # Reviewed as a whole: the thanks and the decision in later paragraphs were seen.
+    notes = [ln for ln in out.splitlines() if ln.startswith("  to do: ")]
+    assert notes and not any(n.startswith(("  to do: gratitude", "  to do: clear-decision")) for n in notes), notes
+    md = transcript.read_text(encoding="utf-8")
+    assert "> Thank you so much for the offer" in md and "\n>\n> After a lot of thought" in md
+    assert "Good luck" in out  # "quit" after the "." was a turn of its own
+
+
+def test_plain_mode_letter_ends_at_end_of_input(tmp_path: Path) -> None:
+    dialogues = _starting_at_the_paste(tmp_path)
+    r = run_cli("chat", "--plain", "--no-save", "--dialogues", str(dialogues), stdin="\n".join(LETTER))
+    assert r.returncode == 0, r.stderr
+    assert "> After a lot of thought I have decided" in r.stdout
+    assert "Review notes:" in r.stdout or "passes all" in r.stdout
+
+
+def test_plain_mode_cr_line_endings_are_turns(tmp_path: Path) -> None:
+    # One line each, as with LF: "I want to decline", then "quit".
+    r = run_cli("chat", "--plain", "--no-save", stdin="I want to decline\rquit\r")
+    assert r.returncode == 0, r.stderr
+    assert "> I want to decline\n" in r.stdout and "> quit\n" in r.stdout
+    assert "Good luck" in r.stdout
+
+
+def test_ics_uids_differ_between_data_folders() -> None:
+    import datetime as dt
+
+    from bot.followups import FollowUp, to_ics
+
+    item = FollowUp(kind="linkedin", title="Connect with Dana", due=dt.date(2026, 12, 1), id=1, case_id=1)
+
+    def uids(source: str) -> list[str]:
+        return [ln for ln in to_ics([item], source=source).splitlines() if ln.startswith("UID:")]
+
+    a, b = uids("/home/a/decline-coach.sqlite3"), uids("/home/b/decline-coach.sqlite3")
+    assert len(a) == 1 and a != b
+    assert a == uids("/home/a/decline-coach.sqlite3")  # the same folder keeps its UIDs

@@ -41,6 +41,7 @@ from bot.tui.widgets.message import MessageBubble
 from bot.tui.widgets.message_log import MessageLog
 from bot.tui.widgets.quick_replies import QuickReplies, QuickReply
 from bot.tui.widgets.typing import TypingIndicator
+from tests.tui_support import footer_keys, footer_keys_cut
 from tests.tui_support import wait_for_turns as settle
 
 TODAY = dt.date(2026, 11, 20)
@@ -571,3 +572,276 @@ async def test_scrolling_up_unpins_and_new_messages_do_not_yank(home: Path) -> N
         await pilot.press("ctrl+end")
         await settle(pilot)
         assert log.scroll_y == log.max_scroll_y
+
+
+# -- pastes, following the conversation, 80x24 --------------------------------------------------
+
+LETTER = (
+    "Hi Priya,\n\nThank you so much for the offer.\n\n"
+    "After a lot of thought I have decided to decline.\n\nBest,\nSam"
+)
+
+
+def start_at_the_paste(tmp_path: Path) -> str:
+    """A copy of the content whose conversation starts at "paste your draft" (a letter box)."""
+    import shutil
+
+    copy = tmp_path / "dialogues"
+    shutil.copytree(Path(__file__).parent.parent / "dialogues", copy)
+    coach = copy / "coach.yaml"
+    text = coach.read_text(encoding="utf-8")
+    assert "\nstart: journey\n" in text
+    coach.write_text(text.replace("\nstart: journey\n", "\nstart: draft.paste\n"), encoding="utf-8")
+    return str(copy)
+
+
+def bracketed_paste(app: CoachApp, raw: str) -> None:
+    """What a terminal sends for a paste, read by Textual's own input parser and delivered
+    to the focused widget, as the driver does."""
+    from textual._xterm_parser import XTermParser
+
+    parsed = list(XTermParser().feed(f"\x1b[200~{raw}\x1b[201~"))
+    pastes = [e for e in parsed if isinstance(e, events.Paste)]
+    assert len(pastes) == 1 and pastes[0].text == raw
+    assert app.focused is not None
+    app.focused.post_message(pastes[0])
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"], ids=["LF", "CRLF", "CR"])
+async def test_pasted_letter_keeps_its_paragraphs(home: Path, tmp_path: Path, ending: str) -> None:
+    from bot.tui.widgets.letter_area import LetterArea
+
+    opts = EngineOptions(data_dir=str(home), new=True, today=TODAY, dialogues=start_at_the_paste(tmp_path))
+    app = CoachApp(opts, typing_delay=0, cursor_blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        area = app.screen.query_one(LetterArea)
+        assert area.display and app.focused is area
+        bracketed_paste(app, LETTER.replace("\n", ending))
+        await settle(pilot)
+        assert area.text == LETTER
+        assert not app._notifications  # nothing was removed: line endings are not control characters
+        await pilot.press("enter")
+        await settle(pilot)
+        assert bubbles(app, "user")[-1].text == LETTER
+        assert app.engine.transcript[1] == {"speaker": "user", "text": LETTER}
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"], ids=["LF", "CRLF", "CR"])
+async def test_paste_into_the_one_line_input_joins_lines_with_spaces(home: Path, ending: str) -> None:
+    app = make_app(home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)  # asked for the company: a one-line answer
+        bracketed_paste(app, f"Northwind{ending}Analytics\x07")
+        await settle(pilot)
+        assert app.screen.query_one(ChatInput).value == "Northwind Analytics"
+        # Only the bell was a control character.
+        notes = [str(n.message) for n in app._notifications]
+        assert notes == ["Removed 1 terminal control character(s) from the paste."]
+
+
+async def test_sending_brings_the_conversation_to_the_newest_reply(home: Path) -> None:
+    app = make_app(home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        log = app.screen.query_one(MessageLog)
+        for i in range(30):
+            await log.add(MessageBubble("coach", f"line {i}"))
+        await settle(pilot)
+        await pilot.press("pageup", "pageup")
+        await settle(pilot)
+        assert log.scroll_y < log.max_scroll_y
+        await type_line(pilot, "I've decided to decline")
+        assert log.scroll_y == log.max_scroll_y
+        newest = bubbles(app)[-1]
+        assert newest.speaker == "coach" and newest.region.bottom <= log.region.bottom
+        assert log.region.contains_region(newest.region)  # the reply is in view
+
+
+async def test_new_messages_below_cue_while_reading_back(home: Path) -> None:
+    app = make_app(home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        log = app.screen.query_one(MessageLog)
+        cue = app.screen.query_one("#new-below")
+        for i in range(30):
+            await log.add(MessageBubble("coach", f"line {i}"))
+        await settle(pilot)
+        assert not cue.display  # following: nothing is waiting
+        await pilot.press("pageup")
+        await settle(pilot)
+        held = log.scroll_y
+        await log.add(MessageBubble("coach", "arrived while reading"))
+        await settle(pilot)
+        assert log.scroll_y == held  # reading back stays possible
+        assert cue.display and "New messages below" in rendered(cue)
+        await pilot.press("ctrl+end")
+        await settle(pilot)
+        assert not cue.display and log.scroll_y == log.max_scroll_y
+        # Scrolling down to the end by hand clears it too.
+        await pilot.press("pageup")
+        await log.add(MessageBubble("coach", "another"))
+        await settle(pilot)
+        assert cue.display
+        for _ in range(5):
+            await pilot.press("pagedown")
+        await settle(pilot)
+        assert not cue.display
+
+
+async def test_number_key_then_enter_sends_no_empty_message(home: Path) -> None:
+    app = make_app(home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("2", "enter")
+        await settle(pilot)
+        await pilot.press("enter", "space", "enter")
+        await settle(pilot)
+        said = [b.text for b in bubbles(app, "user")]
+        assert said == ["I've decided to decline"]
+        assert all(b.text.strip() for b in bubbles(app))
+
+
+async def test_help_scrolls_to_every_key_at_80x24(home: Path) -> None:
+    app = make_app(home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        dialog = app.screen.query_one("#help-dialog")
+        assert dialog.region.height <= 24 and dialog.max_scroll_y > 0
+        keys = [str(w.render()) for w in app.screen.query(".help-key")]
+        assert "^t" in keys and "^b" in keys  # keys the footer has no room for are listed
+        await pilot.press("end")
+        await pilot.pause()
+        last = list(app.screen.query(".help-row"))[-1]
+        assert dialog.region.contains_region(last.region)
+
+
+async def test_notifications_never_cover_the_quick_replies(home: Path) -> None:
+    app = make_app(home)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        replies = app.screen.query_one(QuickReplies)
+        assert replies.choices
+        await pilot.press("ctrl+o")  # "no draft yet": a notification
+        app.notify("1 follow-up due, and a second line that is long enough to wrap once")
+        await pilot.pause()
+        await pilot.pause()
+        toasts = list(app.screen.query("Toast"))
+        assert toasts
+        for toast in toasts:
+            assert not toast.region.overlaps(replies.region)
+            assert not toast.region.overlaps(app.screen.query_one(Composer).region)
+
+
+async def test_cases_tables_fit_80_columns_without_cutting_words(home: Path) -> None:
+    from bot.followups import FollowUp
+    from bot.store import Store
+
+    store = Store(home)
+    case = store.create_case("Northwind Analytics - Senior Data Analyst (remote, EMEA)")
+    store.add_followups(
+        case,
+        [
+            FollowUp(
+                "linkedin", "Connect with Dana Rivera on LinkedIn with a personal note", TODAY, person="Dana Rivera"
+            ),
+            FollowUp("thanks", "Send Priya Shah a thank-you note", TODAY, person="Priya Shah"),
+        ],
+    )
+    store.close()
+    app = make_app(home, new=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        for table_id, words in (
+            ("#cases", "Northwind Analytics - Senior Data Analyst (remote, EMEA)".split()),
+            ("#followups", "Connect with Dana Rivera on LinkedIn with a personal note (due) Priya Shah".split()),
+        ):
+            table = app.screen.query_one(table_id)
+            assert table.virtual_size.width <= table.size.width  # no sideways scrolling needed
+            shown = rendered(table).split()
+            for word in words:
+                assert word in shown, (word, shown)
+        assert "Mark done" in footer_keys(app)
+        assert not footer_keys_cut(app)
+        await pilot.press("ctrl+l")  # the key that opened it closes it
+        assert not isinstance(app.screen, CasesScreen)
+
+
+async def test_footers_fit_80_columns(home: Path) -> None:
+    app = make_app(home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert "Help" in footer_keys(app) and not footer_keys_cut(app)
+        app.show_draft(Draft(kind="k", tone="warm", title="Draft", text="Hi."))
+        await pilot.pause()
+        assert "Copy" in footer_keys(app) and not footer_keys_cut(app)
+
+
+async def test_draft_screen_has_one_scrollbar(home: Path) -> None:
+    long = Draft(kind="k", tone="warm", title="A long draft", text="\n\n".join(f"Paragraph {i}." for i in range(30)))
+    app = make_app(home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.show_draft(long)
+        await pilot.pause()
+        await pilot.pause()
+        scrolling = [w for w in app.screen.walk_children(with_self=True) if w.show_vertical_scrollbar]
+        assert [w.id for w in scrolling] == ["draft-body"]
+        assert not any(w.show_horizontal_scrollbar for w in app.screen.walk_children(with_self=True))
+
+
+async def test_a_new_case_opens_with_its_cached_first_words(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from bot.tui.engine import OPENING_FILE
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("DECLINE_COACH_CACHE", str(cache))
+    first = make_app(home)
+    assert first.engine.cached_opening() is None  # nothing kept yet: the engine opens first
+    async with first.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        opening = [b.text for b in bubbles(first)]
+        options = [c.label for c in first.screen.query_one(QuickReplies).choices]
+    kept = json.loads((cache / OPENING_FILE).read_text(encoding="utf-8"))
+    assert [e["text"] for e in kept["events"] if e["event"] == "say"] == opening
+
+    second = make_app(home)
+    early = second.engine.cached_opening()
+    assert early is not None and not second.engine.ready
+    async with second.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        # Shown once (the engine's own opening was the same), with its options, and the
+        # engine is open behind it: a pick is a real turn.
+        assert [b.text for b in bubbles(second)] == opening
+        assert [c.label for c in second.screen.query_one(QuickReplies).choices] == options
+        await pilot.press("2")
+        await settle(pilot)
+        assert bubbles(second, "user")[-1].text == options[1]
+        assert second.engine.conversation.session.turns == 1
+
+    # Kept words that no longer match what the engine says are replaced, not shown twice.
+    kept["events"][0]["text"] = "Words from an older version."
+    (cache / OPENING_FILE).write_text(json.dumps(kept), encoding="utf-8")
+    third = make_app(home)
+    assert third.engine.cached_opening() is not None
+    async with third.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert [b.text for b in bubbles(third)] == opening
+
+
+async def test_the_cached_first_words_are_only_for_a_new_case(home: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("DECLINE_COACH_CACHE", str(tmp_path / "cache"))
+    async with make_app(home).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+    # A saved case may be resumed: which one, and what it says, is in the store.
+    assert make_app(home, new=False).engine.cached_opening() is None
+    assert make_app(home, new=True).engine.cached_opening() is not None

@@ -19,6 +19,7 @@ from bot.tui.widgets.quick_replies import QuickReplies
 from bot.tui.widgets.scorecard import ScorecardView
 from bot.tui.widgets.typing import TypingIndicator
 from tests.test_tui import make_app, rendered, settle, type_line
+from tests.tui_support import footer_keys, footer_keys_cut
 
 STRONG = [
     "Hi Dana, thank you so much for the offer. After a lot of thought I have decided to decline; "
@@ -213,3 +214,14 @@ async def test_hint_restart_and_ctrl_h(home: Path) -> None:
         await settle(pilot)
         assert state(app) == "rehearse.call"
         assert "Fresh start" in app.screen.query(CoachAside).last().text
+
+
+async def test_the_call_fits_80x24(home: Path) -> None:
+    app = make_app(home)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_call(pilot)
+        assert isinstance(app.screen, RehearsalScreen)
+        assert {"Hint", "Restart", "End call", "Back to chat"} <= set(footer_keys(app))
+        assert not footer_keys_cut(app)
+        field = app.screen.query_one(ChatInput)
+        assert len(field.placeholder) <= field.content_region.width  # the placeholder is whole

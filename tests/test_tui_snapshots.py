@@ -19,6 +19,7 @@ from bot.events import (
     ScoreLine,
 )
 from bot.tui import CoachApp
+from bot.tui.widgets.message import MessageBubble
 from bot.tui.widgets.message_log import MessageLog
 from tests.tui_support import SIZES, say, settle
 from tests.tui_support import app as app  # the fixture, shared
@@ -131,5 +132,92 @@ def test_help_screen(snap_compare, app: CoachApp, size: tuple[int, int]) -> None
         await settle(pilot)
         await pilot.press("f1")
         await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_help_screen_scrolled_to_the_end(snap_compare, app: CoachApp, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        await pilot.press("end")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_cases_screen(snap_compare, app: CoachApp, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        import sqlite3
+
+        from bot.followups import FollowUp
+        from tests.tui_support import TODAY
+
+        await settle(pilot)
+        store = pilot.app.engine.store
+        first = store.create_case("Northwind Analytics - Senior Data Analyst (remote)")
+        second = store.create_case("Contoso - Product Manager")
+        store.add_followups(
+            first,
+            [
+                FollowUp("linkedin", "Connect with Dana Rivera on LinkedIn with a personal note", TODAY, person="Dana"),
+                FollowUp("thanks", "Send Priya Shah a thank-you note", TODAY, person="Priya Shah"),
+            ],
+        )
+        store.add_followups(second, [FollowUp("reconnect", "Reconnect with Contoso", TODAY.replace(year=2027))])
+        with sqlite3.connect(store.path) as conn:  # fixed times: the picture must not depend on the clock
+            conn.execute("UPDATE cases SET created = '2026-11-20T09:30:00', updated = '2026-11-20T09:30:00'")
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_save_screen(snap_compare, app: CoachApp, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        from pathlib import Path
+
+        from bot.tui.screens.save import SaveScreen
+
+        await settle(pilot)
+        pilot.app.push_screen(SaveScreen(Path("~/decline-coach/exports/decline-another-offer-warm.txt"), "Save: Draft"))
+        await pilot.pause()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_letter_box_after_a_cr_paste(snap_compare, app: CoachApp, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        from textual import events
+
+        from bot.tui.widgets.composer import Composer
+
+        await settle(pilot)
+        await pilot.app.chat.query_one(Composer).set_multiline(True)
+        await pilot.pause()
+        letter = "Hi Priya,\r\rThank you so much for the offer.\r\rI have decided to decline.\r\rBest,\rSam"
+        pilot.app.focused.post_message(events.Paste(letter))
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_new_messages_below_cue(snap_compare, app: CoachApp, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        log = pilot.app.screen.query_one(MessageLog)
+        await log.add(*[MessageBubble("coach", f"Message {i}") for i in range(20)])
+        await settle(pilot)
+        await pilot.press("pageup")
+        await settle(pilot)
+        await log.add(MessageBubble("coach", "This one arrived while you were reading back."))
+        await settle(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)

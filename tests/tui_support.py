@@ -51,3 +51,19 @@ async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
 async def say(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
     await pilot.press(*list(text), "enter")
     await settle(pilot)
+
+
+def footer_keys(app: CoachApp) -> list[str]:
+    return [k.description for k in app.screen.query("FooterKey")]  # type: ignore[attr-defined]
+
+
+def footer_keys_cut(app: CoachApp) -> list[str]:
+    """The footer keys not whole on screen (cut at the edge, or under the palette key)."""
+    keys = list(app.screen.query("FooterKey"))
+    palette = [k for k in keys if k.has_class("-command-palette")]
+    return [
+        k.description  # type: ignore[attr-defined]
+        for k in keys
+        if k not in palette
+        and (k.region.width < k.outer_size.width or any(k.region.overlaps(p.region) for p in palette))
+    ]

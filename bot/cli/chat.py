@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TextIO
 
 from bot.cli.common import add_content_args, add_today_arg, load_or_exit, today_from
 
@@ -78,7 +79,12 @@ def run_plain(args: argparse.Namespace) -> int:
             if interactive:
                 out.write("> ")
                 out.flush()
-            line = _read_turn(conv.session.expects_multiline)
+            multiline = conv.session.expects_multiline
+            if multiline:
+                # How to end a letter of many paragraphs, said before it is asked for.
+                print(conv.session.message("letter_end"), file=out)
+                out.flush()
+            line = _read_turn(multiline)
             if line is None:
                 break
             if not interactive:
@@ -104,18 +110,47 @@ def run_plain(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Lines:
+    """The lines of a text stream, each ended by LF, CRLF or a lone CR alike.
+
+    Standard input on Linux splits only at LF, so a paste with CR line endings (many
+    terminals, old Mac files) would otherwise arrive as one line.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.pending: list[str] = []
+
+    def next(self) -> str | None:
+        if self.pending:
+            return self.pending.pop(0)
+        chunk = self.stream.readline()
+        if not chunk:
+            return None
+        parts = chunk.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        if len(parts) > 1 and parts[-1] == "":
+            parts.pop()  # the chunk's own line ending
+        self.pending = parts[1:]
+        return parts[0]
+
+
+_lines: _Lines | None = None
+
+#: A line holding only this ends a letter (as in mail programs); so does the end of input.
+LETTER_END = "."
+
+
 def _read_turn(multiline: bool) -> str | None:
-    line = sys.stdin.readline()
-    if not line:
-        return None
-    line = line.rstrip("\n")
-    if not multiline:
+    global _lines
+    if _lines is None or _lines.stream is not sys.stdin:
+        _lines = _Lines(sys.stdin)
+    line = _lines.next()
+    if line is None or not multiline:
         return line
-    # A pasted letter: keep reading until an empty line (or the end of input).
-    lines = [line]
-    while True:
-        more = sys.stdin.readline()
-        if not more or not more.strip():
-            break
-        lines.append(more.rstrip("\n"))
+    # A letter of any number of paragraphs: blank lines are part of it; it ends at a line
+    # with a single "." or at the end of input.
+    lines: list[str] = []
+    while line is not None and line.strip() != LETTER_END:
+        lines.append(line)
+        line = _lines.next()
     return "\n".join(lines)

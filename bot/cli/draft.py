@@ -37,7 +37,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "draft",
         help="write a decline email, call script, note, ... from the values you give",
-        description="Render any draft the coach can write, critiqued, without a conversation.",
+        description=(
+            "Render any draft the coach can write, without a conversation. The draft goes to "
+            "stdout; a note for each check it fails goes to stderr (--json gives the whole review)."
+        ),
     )
     p.add_argument("--list", action="store_true", help="list the kinds of draft and exit")
     p.add_argument("--kind", metavar="KIND", help="which draft (see --list)")

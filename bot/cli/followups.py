@@ -138,10 +138,12 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     store = open_store(args, create=False, write=False)
     items: list[FollowUp] = []
+    source = ""
     if store is not None:
+        source = str(store.path.resolve())
         with store:
             items = store.all_followups(pending=not args.all)
-    text = to_ics(items)
+    text = to_ics(items, source=source)
     if args.ics == "-":
         sys.stdout.write(text)
         return 0

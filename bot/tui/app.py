@@ -79,7 +79,15 @@ class CoachApp(App[None]):
         self._keymap = dict(keymap or {})
         for theme in THEMES:
             self.register_theme(theme)
-        self.theme = DARK.name
+        # Set without the watcher: assigning ``theme`` makes the app parse all its CSS a second
+        # time as it starts (a theme change), a fifth of the time to the first message. The
+        # stylesheet is first parsed after this, with this theme's colours, and the classes
+        # the watcher would set are set here (both themes' ANSI colours are the default's).
+        self.set_reactive(CoachApp.theme, DARK.name)
+        self.stylesheet.set_variables(self.get_css_variables())  # nothing is parsed yet
+        self.set_class(True, f"-theme-{DARK.name}", update=False)
+        self.set_class(DARK.dark, "-dark-mode", update=False)
+        self.set_class(not DARK.dark, "-light-mode", update=False)
 
     def get_default_screen(self) -> ChatScreen:
         return ChatScreen()

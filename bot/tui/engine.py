@@ -11,6 +11,9 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import datetime as dt
+import json
+import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,6 +53,7 @@ class Engine:
         self._early: concurrent.futures.ThreadPoolExecutor | None = None
         self._early_result: concurrent.futures.Future[list[Event]] | None = None
         self._lock = asyncio.Lock()
+        self._opening: tuple[list[Event] | None] | None = None  # cached_opening(), once looked up
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -66,8 +70,12 @@ class Engine:
     def prefetch(self) -> None:
         """Start opening the conversation now, in a thread, while the UI is still starting.
 
-        The first ``open()`` with default arguments then only waits for it to finish.
+        The first ``open()`` with default arguments then only waits for it to finish. Not
+        when the first words are in the cache: then the engine opens after they are shown,
+        so that it does not compete with drawing them.
         """
+        if self.cached_opening() is not None:
+            return
         if self._early is None and self._conv is None:
             self._early = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine")
             self._early_result = self._early.submit(self._open_sync, None, None)
@@ -117,7 +125,96 @@ class Engine:
         )
         # What was said before this run, so a resumed case can show it above the prompt.
         self.earlier = list(self._conv.session.transcript)
-        return self._conv.opening()
+        events = self._conv.opening()
+        self._remember_opening(events)
+        return events
+
+    # -- the first message, before the engine is open ----------------------------------------
+
+    def cached_opening(self) -> list[Event] | None:
+        """The opening a fresh case showed last time, if nothing it depends on has changed.
+
+        Opening the engine (content, session, store) costs more than the app's own start, yet
+        a new case always opens with the same words: the content's first prompt for this seed
+        and date. So those words are kept in the cache folder (JSON, not pickle) under a
+        digest of everything they come from, and the app shows them while the engine opens;
+        the engine's real opening then replaces them if it differs. Only for a new case
+        (``--new``, or nothing saved): a saved case may be resumed, and which one is in the
+        store.
+        """
+        if self._opening is None:
+            self._opening = (self._read_opening(),)
+        return self._opening[0]
+
+    def _read_opening(self) -> list[Event] | None:
+        opts = self.options
+        if opts.case_id is not None or not (opts.new or not opts.persist) or self._conv is not None:
+            return None
+        folder = _cache_folder()
+        if folder is None:
+            return None
+        try:
+            data = json.loads((folder / OPENING_FILE).read_text(encoding="utf-8"))
+            if data.get("key") != self._opening_key():
+                return None
+            return [_event_from(item) for item in data["events"]]
+        except (OSError, ValueError, KeyError, TypeError):  # missing, unreadable or outdated
+            return None
+
+    def _remember_opening(self, events: list[Event]) -> None:
+        from bot.events import Choices, Notice, Say, to_dict
+
+        core = [e for e in events if not isinstance(e, Notice)]
+        if self._conv is None or self._conv.resumed or not all(isinstance(e, Say | Choices) for e in core):
+            return
+        folder = _cache_folder()
+        if folder is None:
+            return
+        try:
+            key = self._opening_key()
+            path = folder / OPENING_FILE
+            blob = json.dumps({"key": key, "events": [to_dict(e) for e in core]}, ensure_ascii=False)
+            if path.is_file() and path.read_text(encoding="utf-8") == blob:
+                return
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            tmp = folder / f"{OPENING_FILE}.{os.getpid()}.tmp"
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(blob)
+            os.replace(tmp, path)
+        except OSError:  # no cache folder to write in: no cache, no error
+            return
+
+    def _opening_key(self) -> str:
+        """A digest of what a fresh case's opening depends on: the content and templates
+        (every file's path and bytes), the engine's modules (size and time), the versions,
+        the seed and the date."""
+        import hashlib
+
+        from bot import __version__
+        from bot.paths import dialogues_dir, templates_dir
+
+        opts = self.options
+        h = hashlib.blake2b(digest_size=20)
+        today = opts.today or dt.date.today()
+        h.update(repr((OPENING_FORMAT, __version__, sys.version, today.isoformat(), opts.seed)).encode())
+        for root in (
+            Path(opts.dialogues) if opts.dialogues else dialogues_dir(),
+            Path(opts.templates) if opts.templates else templates_dir(),
+        ):
+            h.update(str(root.resolve()).encode("utf-8", "surrogateescape") + b"\0")
+            for folder, dirs, names in os.walk(root):
+                dirs.sort()
+                for name in sorted(names):
+                    path = os.path.join(folder, name)
+                    with open(path, "rb") as f:
+                        data = f.read()
+                    h.update(os.path.relpath(path, root).encode("utf-8", "surrogateescape") + b"\0")
+                    h.update(len(data).to_bytes(8, "little") + data)
+        for module in sorted(_ENGINE.glob("*.py")):
+            st = module.stat()
+            h.update(f"{module.name}:{st.st_size}:{st.st_mtime_ns}\0".encode())
+        return h.hexdigest()
 
     async def send(self, text: str) -> list[Event]:
         async with self._lock:
@@ -197,6 +294,33 @@ class Engine:
             if stage and stage not in targets:
                 targets[stage] = f"go:{flow.name}"
         return {s: targets[s] for s in self.stages if s in targets}
+
+
+OPENING_FILE = "opening.json"
+OPENING_FORMAT = 1
+_ENGINE = Path(__file__).resolve().parent.parent  # bot/: the modules that render the opening
+
+
+def _cache_folder() -> Path | None:
+    """The content cache's folder (``bot.content_cache.cache_dir``, which is not imported
+    here: it brings the whole engine with it, and this runs before the engine is loaded)."""
+    env = os.environ.get("DECLINE_COACH_CACHE")
+    if env is not None:
+        return Path(env).expanduser() if env.strip() else None
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("decline-coach", appauthor=False))
+
+
+def _event_from(data: dict[str, Any]) -> Event:
+    """A Say or Choices event back from its JSON form (``bot.events.to_dict``)."""
+    from bot.events import Choice, Choices, Say
+
+    if data["event"] == "say":
+        return Say(str(data["text"]), data["speaker"], "say")
+    if data["event"] == "choices":
+        return Choices(tuple(Choice(str(c["label"]), str(c["key"])) for c in data["options"]))
+    raise ValueError(f"not an opening event: {data['event']!r}")
 
 
 def display_value(value: Any) -> str:

@@ -27,11 +27,13 @@ class CasesScreen(Screen[None]):
     CSS_PATH = Path(__file__).with_name("cases.tcss")  # absolute: subclasses live elsewhere
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Back to chat", id="cases.close"),
+        Binding("escape", "close", "Back", id="cases.close"),
+        # ctrl+l, which opened this screen, closes it (and its footer slot is left for others).
+        Binding("ctrl+l", "close", "Back", show=False, id="cases.toggle"),
         Binding("o", "open", "Open", id="cases.open"),
-        Binding("n", "new", "New case", id="cases.new"),
+        Binding("n", "new", "New", id="cases.new"),
         Binding("delete,d", "delete", "Delete", id="cases.delete"),
-        Binding("x", "done", "Follow-up done", id="cases.done"),
+        Binding("x", "done", "Mark done", id="cases.done"),
     ]
 
     def __init__(self) -> None:
@@ -52,22 +54,44 @@ class CasesScreen(Screen[None]):
         yield DataTable(id="cases", cursor_type="row", zebra_stripes=True)
         yield Static(labels.FOLLOWUPS_TITLE, markup=False, classes="section-title")
         yield DataTable(id="followups", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Footer(compact=True)  # this screen's keys and the app's fit in 80 columns
 
     def on_mount(self) -> None:
         self.sub_title = labels.CASES_TITLE
-        cases = self.query_one("#cases", DataTable)
-        cases.add_columns("#", "Case", "Decision", "Turns", "Updated", "")
-        follow = self.query_one("#followups", DataTable)
-        follow.add_columns("#", "Due", "What", "Who", "Case")
         self.reload()
-        cases.focus()
+        self.query_one("#cases", DataTable).focus()
+
+    def on_resize(self) -> None:
+        if self.is_mounted:
+            self.reload()  # the columns are fitted to the width
+
+    def _columns(self, table: DataTable[Text], spec: tuple[tuple[str, int], ...]) -> None:
+        """Columns that fit the screen: fixed widths, and the one marked 0 takes the rest
+        (its text wraps onto more lines rather than being cut)."""
+        room = (self.size.width or self.app.size.width) - 2 - 2  # the screen's padding, a scrollbar
+        fixed = sum(width for _, width in spec) + 2 * table.cell_padding * len(spec)
+        for label, width in spec:
+            table.add_column(_cell(label), width=width or max(12, room - fixed))
+
+    def _keep_cursor(self, table: DataTable[Text]) -> int:
+        return table.cursor_row if table.row_count else 0
 
     def reload(self) -> None:
         cases = self.query_one("#cases", DataTable)
         follow = self.query_one("#followups", DataTable)
-        cases.clear()
-        follow.clear()
+        rows = self._keep_cursor(cases), self._keep_cursor(follow)
+        cases.clear(columns=True)
+        follow.clear(columns=True)
+        wide = (self.size.width or self.app.size.width) >= 100
+        updated = 16 if wide else 10  # the date and time, or the date
+        self._columns(cases, (("#", 3), ("Case", 0), ("Decision", 8), ("Turns", 5), ("Updated", updated), ("", 8)))
+        self._columns(follow, (("#", 3), ("Due", 16), ("What", 0), ("Who", 18 if wide else 14), ("Case", 4)))
+        self._fill(cases, follow, wide)
+        for table, row in zip((cases, follow), rows, strict=True):
+            if table.row_count:
+                table.move_cursor(row=min(row, table.row_count - 1))
+
+    def _fill(self, cases: DataTable[Text], follow: DataTable[Text], wide: bool) -> None:
         store = self.store
         if store is None:
             self.notify(labels.NO_STORE, markup=False)
@@ -80,9 +104,10 @@ class CasesScreen(Screen[None]):
                 _cell(case.title),
                 _cell(case.decision or ""),
                 _cell(case.turns),
-                _cell(case.updated[:16].replace("T", " ")),
+                _cell(case.updated[: 16 if wide else 10].replace("T", " ")),
                 _cell(status),
                 key=f"case-{case.id}",
+                height=None,  # as many lines as the longest wrapped cell
             )
         today = self.coach_app.engine.today
         for item in store.all_followups(pending=True):
@@ -94,6 +119,7 @@ class CasesScreen(Screen[None]):
                 _cell(item.person),
                 _cell(item.case_id),
                 key=f"followup-{item.id}",
+                height=None,
             )
 
     def _selected(self, table_id: str) -> int | None:

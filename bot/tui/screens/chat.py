@@ -33,7 +33,7 @@ from bot.tui.widgets.composer import Composer
 from bot.tui.widgets.draft_card import DraftCard
 from bot.tui.widgets.log_note import LogNote
 from bot.tui.widgets.message import MessageBubble
-from bot.tui.widgets.message_log import MessageLog
+from bot.tui.widgets.message_log import MessageLog, NewBelowCue
 from bot.tui.widgets.quick_replies import QuickReplies
 from bot.tui.widgets.scorecard import ScorecardView
 from bot.tui.widgets.stepper import Stepper
@@ -80,6 +80,7 @@ class ChatScreen(Screen[None]):
                     pruned_note=labels.PRUNED_NOTE,
                     id="log",
                 )
+                yield NewBelowCue(labels.NEW_BELOW, id="new-below")
                 yield QuickReplies(id="quick-replies")
                 yield Composer(
                     placeholder=labels.INPUT_PLACEHOLDER,
@@ -106,18 +107,42 @@ class ChatScreen(Screen[None]):
             await log.clear()
             await self.query_one(QuickReplies).clear()
             self.last_draft = None
+            engine = self.coach_app.engine
+            # A new case's first words, kept from last time, while the engine opens; the rest
+            # of the opening (what is due, the case panel) follows when it has.
+            early = engine.cached_opening() if new is None and case_id is None else None
             try:
+                if early:
+                    # The words first, alone in a frame; then their options; then the engine.
+                    await log.add(*[MessageBubble(e.speaker, e.text) for e in early if isinstance(e, Say)])
+                    await self._drawn()
+                    resume_gc()
+                    await self.show([e for e in early if not isinstance(e, Say)], typing=False)
+                    await self._drawn()
                 try:
-                    events = await self.coach_app.engine.open(new=new, case_id=case_id)
+                    events = await engine.open(new=new, case_id=case_id)
                 except Exception as exc:  # a broken content file, an unreadable store
                     self.app.notify(visible(labels.ENGINE_FAILED.format(error=exc)), severity="error", markup=False)
                     return
-                if self.coach_app.engine.resumed:
+                if early:
+                    later = [e for e in events if isinstance(e, Notice)]
+                    if [e for e in events if not isinstance(e, Notice)] == early and not engine.resumed:
+                        await self.show(later)  # the same words: only what is due, and the panel
+                        return
+                    await log.clear()  # something changed after all: the engine's opening wins
+                    await self.query_one(QuickReplies).clear()
+                if engine.resumed:
                     await self._show_earlier()
                 await self._deliver(events, None)
             finally:
                 # Start-up is over once this is on screen: the garbage collector may run again.
                 self.call_after_refresh(resume_gc)
+
+    async def _drawn(self) -> None:
+        """Wait until what was just mounted has been drawn."""
+        drawn = asyncio.Event()
+        self.call_after_refresh(drawn.set)
+        await drawn.wait()
 
     async def _show_earlier(self) -> None:
         entries = self.coach_app.engine.earlier[-EARLIER_SHOWN:]
@@ -128,7 +153,11 @@ class ChatScreen(Screen[None]):
         await self.query_one(MessageLog).add(*widgets)
 
     def send(self, text: str, shown: str | None = None) -> None:
-        """Send ``text`` to the coach; ``shown`` is what appears as the person's message."""
+        """Send ``text`` to the coach; ``shown`` is what appears as the person's message.
+
+        Sending brings the conversation back to the newest message, so the reply is seen.
+        """
+        self.query_one(MessageLog).to_newest()
         self._turn(text, text if shown is None else shown)
 
     @work(group="turns", exit_on_error=False)
@@ -139,7 +168,9 @@ class ChatScreen(Screen[None]):
                 return
             await self.query_one(QuickReplies).clear()
             self.query_one(Composer).quick_keys = False
-            await self.query_one(MessageLog).add(MessageBubble("user", shown))
+            log = self.query_one(MessageLog)
+            log.to_newest()  # again: the person may have scrolled up while a turn was shown
+            await log.add(MessageBubble("user", shown))
             try:
                 events = await engine.send(text)
             except Exception as exc:
@@ -252,6 +283,14 @@ class ChatScreen(Screen[None]):
     @on(Composer.PasteCleaned)
     def _paste_cleaned(self, event: Composer.PasteCleaned) -> None:
         composing.paste_notice(self.app, event)
+
+    @on(MessageLog.Unseen)
+    def _unseen(self, event: MessageLog.Unseen) -> None:
+        self.query_one(NewBelowCue).display = event.waiting
+
+    @on(NewBelowCue.Pressed)
+    def _cue_pressed(self) -> None:
+        self.action_newest()
 
     @on(DraftCard.Open)
     def _open_draft_card(self, event: DraftCard.Open) -> None:

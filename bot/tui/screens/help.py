@@ -29,16 +29,20 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         width = max((len(k) for k, _ in self.rows), default=0) + 2
-        with Vertical(id="help-dialog"):
+        # The whole dialog scrolls (title, intro and keys), so a short terminal reaches every key.
+        with VerticalScroll(id="help-dialog"):
             yield Static(labels.HELP_TITLE, markup=False, id="help-title")
             yield Static(labels.HELP_INTRO, markup=False, id="help-intro")
-            with VerticalScroll(id="help-keys"):
+            with Vertical(id="help-keys"):
                 for key, what in self.rows:
                     with HorizontalGroup(classes="help-row"):
                         keycell = Static(literal(key, "bold $primary"), markup=False, classes="help-key")
                         keycell.styles.width = width
                         yield keycell
                         yield Static(literal(what), markup=False, classes="help-what")
+
+    def on_mount(self) -> None:
+        self.query_one("#help-dialog").focus()  # up/down and page keys scroll it
 
     def action_close(self) -> None:
         self.dismiss()

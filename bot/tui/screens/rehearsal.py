@@ -41,7 +41,7 @@ from bot.tui.screens import composing
 from bot.tui.widgets.composer import Composer
 from bot.tui.widgets.log_note import LogNote
 from bot.tui.widgets.message import MessageBubble
-from bot.tui.widgets.message_log import MessageLog
+from bot.tui.widgets.message_log import MessageLog, NewBelowCue
 from bot.tui.widgets.quick_replies import QuickReplies
 from bot.tui.widgets.scorecard import ScorecardView
 from bot.tui.widgets.typing import TypingIndicator
@@ -227,11 +227,13 @@ class RehearsalScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "hint", "Hint", id="rehearsal.hint"),
         Binding("ctrl+h", "hint_key", "Hint", show=False, id="rehearsal.hint_ctrl"),
-        Binding("f3", "restart_call", "Start over", id="rehearsal.restart"),
+        Binding("f3", "restart_call", "Restart", id="rehearsal.restart"),
         Binding("f4", "end_call", "End call", id="rehearsal.end"),
         Binding("escape", "leave", "Back to chat", id="rehearsal.leave"),
         Binding("pageup", "scroll_log(-1)", "Scroll up", show=False, id="rehearsal.scroll_up"),
         Binding("pagedown", "scroll_log(1)", "Scroll down", show=False, id="rehearsal.scroll_down"),
+        # Still there, but out of the footer: the call's own keys need its 80 columns.
+        Binding("ctrl+l", "app.cases", "Cases", show=False, id="rehearsal.cases"),
     ]
 
     def __init__(self) -> None:
@@ -248,9 +250,10 @@ class RehearsalScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield CallHeader()
         yield MessageLog(max_messages=self.coach_app.max_messages, pruned_note=labels.PRUNED_NOTE, id="call-log")
+        yield NewBelowCue(labels.NEW_BELOW, id="new-below")
         yield QuickReplies(id="quick-replies")
         yield Composer(placeholder=labels.CALL_PLACEHOLDER, id="composer")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_screen_resume(self) -> None:
         self.drain()
@@ -270,7 +273,16 @@ class RehearsalScreen(Screen[None]):
 
     def send(self, text: str, shown: str | None = None) -> None:
         """Send ``text`` to the engine; ``shown`` is what appears as the person's line."""
+        self.query_one(MessageLog).to_newest()  # the reply will be seen
         self._turn(text, text if shown is None else shown)
+
+    @on(MessageLog.Unseen)
+    def _unseen(self, event: MessageLog.Unseen) -> None:
+        self.query_one(NewBelowCue).display = event.waiting
+
+    @on(NewBelowCue.Pressed)
+    def _cue_pressed(self) -> None:
+        self.query_one(MessageLog).to_newest()
 
     @work(group="turns", exit_on_error=False)
     async def _turn(self, text: str, shown: str) -> None:

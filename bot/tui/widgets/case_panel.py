@@ -22,11 +22,17 @@ class CasePanel(VerticalScroll):
         self.journey_title = journey_title
 
     def compose(self) -> ComposeResult:
-        yield Static(self.case_title, markup=False, classes="panel-title")
-        yield CaseFacts(id="case-facts")
-        yield Static(self.journey_title, markup=False, classes="panel-title")
-        yield Stepper(id="stepper")
+        # Empty until the first show(): the app's first frame is the coach's first words, and
+        # what the case panel holds is only known once the engine is open.
+        return iter(())
 
     def show(self, facts: Sequence[Fact], stages: Sequence[str], current: str | None) -> None:
+        if not self.children:
+            self.mount(
+                Static(self.case_title, markup=False, classes="panel-title"),
+                CaseFacts(id="case-facts"),
+                Static(self.journey_title, markup=False, classes="panel-title"),
+                Stepper(id="stepper"),
+            )
         self.query_one(CaseFacts).show(facts)
         self.query_one(Stepper).show(stages, current)

@@ -124,6 +124,8 @@ class Composer(Vertical):
         return found.first() if found else None
 
     def send(self, text: str) -> None:
+        if not text.strip():
+            return  # Enter on an empty box (say, just after a number key picked): no empty message
         self.history.add(text)
         self.post_message(self.Submitted(text))
 

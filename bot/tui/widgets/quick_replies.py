@@ -57,7 +57,12 @@ class QuickReplies(HorizontalGroup):
         self._fit()
 
     def _fit(self) -> None:
-        # One row when they fit side by side, otherwise one per line.
+        # One row when they fit side by side; otherwise as many columns as the longest label
+        # allows (a short terminal keeps room for the conversation), down to one per line.
         need = sum(len(c.label) + 5 for c in self.choices)
         width = self.size.width or (self.app.size.width if self.is_attached else 80)
-        self.set_class(need > width, "-stacked")
+        widest = max((len(c.label) + 5 for c in self.choices), default=1)
+        columns = max(1, min(len(self.choices), (width + 2) // (widest + 2)))
+        self.set_class(need > width and columns > 1, "-grid")
+        self.set_class(need > width and columns == 1, "-stacked")
+        self.styles.grid_size_columns = columns
