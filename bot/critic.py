@@ -779,8 +779,12 @@ def critique(
     kind: str | None = None,
     config: CriticConfig | str | Path | None = None,
     renderer: Renderer | None = None,
+    reason_chosen: bool | None = None,
 ) -> Critique:
     """Check a draft. ``kind`` (a draft kind id or profile name) picks which checks apply.
+
+    ``reason_chosen=False`` says the person chose to give no reason (a coach draft): then a
+    missing reason is reported as their choice, not as a suggestion.
 
     The score is what a hiring manager would think of the letter: each failing check costs
     its weight once (however many findings it has), a missing reason costs nothing (it is a
@@ -817,6 +821,9 @@ def critique(
             findings.append(Finding(check=check, ok=True, message=cfg.not_needed))
             continue
         found = builders[check]()
+        if check == "reason" and reason_chosen is False and not found[0].ok:
+            said = run.say("reason", "not-chosen")
+            found = [Finding(check="reason", ok=True, message=said.message)]
         findings.extend(found)
         weight = cfg.weights.get(check, 10)
         if check in profile.unscored:

@@ -324,7 +324,10 @@ def build_context(
             title = _split_person(title + " x")[0] or title
         ctx["to"] = full
         ctx["to_first"] = full.split()[0]
-        ctx["to_formal"] = f"{title} {full.split()[-1]}" if title else full
+        # Formal address ("Ms. Rivera") only when the person gave a title; otherwise the
+        # first name, as people write to someone they have met ("Dear Dana Rivera" reads
+        # like a mail merge).
+        ctx["to_formal"] = f"{title} {full.split()[-1]}" if title else full.split()[0]
     else:
         ctx["to"] = ctx["to_first"] = ctx["to_formal"] = ""
     reason = _reason_key(ctx.get("reason") or "") or "general"
@@ -389,7 +392,8 @@ def render_draft(
             raise UnknownKind(kind, list(kinds))
         kind = kinds[kind]
     text = render_text(kind, tone, values, renderer)
-    result = critique(text, kind=kind.id)
+    chosen = bool(_reason_key(str(values.get("reason") or "")))
+    result = critique(text, kind=kind.id, reason_chosen=chosen)
     return Draft(
         kind=kind.id,
         tone=tone,

