@@ -348,6 +348,7 @@ def word_count(text: str) -> int:
 class Critique:
     findings: list[Finding]
     score: int
+    unscored: frozenset[str] = frozenset()  # checks this kind of message reports but does not score
 
     @property
     def passed(self) -> bool:
@@ -383,8 +384,9 @@ class Critique:
 class _Run:
     """One critique: the text, its sentences and the config, with a finding builder."""
 
-    def __init__(self, text: str, cfg: CriticConfig, renderer: Renderer) -> None:
+    def __init__(self, text: str, cfg: CriticConfig, renderer: Renderer, profile: Profile | None = None) -> None:
         self.text = text
+        self.profile = profile or cfg.profiles["default"]
         self.cfg = cfg
         self.renderer = renderer
         self.sents = sentences(text)
@@ -625,7 +627,8 @@ class _Run:
 
     def salary(self) -> list[Finding]:
         figures = self.cues("salary-specifics.figure").find(self.text)
-        out = [self.say("salary-specifics", "figure", hit) for hit in figures]
+        outcome = "figure-expected" if "salary-specifics" in self.profile.unscored else "figure"
+        out = [self.say("salary-specifics", outcome, hit) for hit in figures]
         comparisons = self.cues("salary-specifics.comparison").find(self.text)
         other = self.cues("salary-specifics.another_offer")
         for sent in self.sents:
@@ -796,8 +799,8 @@ def critique(
         cfg = config
     else:
         cfg = _cached_config(str(config))
-    run = _Run(text, cfg, renderer or _message_renderer())
     profile = cfg.profile_for(kind)
+    run = _Run(text, cfg, renderer or _message_renderer(), profile)
     expects = "clear-decision" not in profile.skip
     builders = {
         "gratitude": run.gratitude,
@@ -832,7 +835,7 @@ def critique(
         if not all(f.ok for f in found) and not (check == "reason" and cfg.reason_optional):
             lost += weight
     score = round(100 * (total - lost) / total) if total else 100
-    return Critique(findings=findings, score=score)
+    return Critique(findings=findings, score=score, unscored=profile.unscored)
 
 
 def check_content(content: Any, renderer: Renderer) -> list[Any]:

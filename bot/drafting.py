@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from bot import negotiation as _negotiation  # noqa: F401  (registers the negotiation kit's actions)
 from bot.actions import action
 from bot.events import Draft, Event, Say
 
@@ -32,11 +33,14 @@ def choose_kind(slots: dict[str, Any]) -> str:
     if decision in DECISION_KINDS:
         return DECISION_KINDS[decision]
     channel = slots.get("channel")
-    if channel in CHANNEL_KINDS:
+    if channel in CHANNEL_KINDS and decision != "negotiate":
         return CHANNEL_KINDS[channel]
-    reason = slots.get("reason") or "fit"
     if decision == "negotiate":
-        return kind_for_reason("compensation", negotiable=True)
+        # The negotiation kit: a counter-proposal with the figure (decline letters only
+        # once the person chooses to decline).
+        calling = channel in ("phone", "call-then-email")
+        return "counter-proposal-call" if calling else "counter-proposal"
+    reason = slots.get("reason") or "fit"
     try:
         return kind_for_reason(str(reason), negotiable=bool(slots.get("negotiable")))
     except ValueError:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,13 @@ FLAGS: dict[str, str] = {
     "date": "--date",
     "new_terms": "--new-terms",
     "phone": "--phone",
+    "offer_figure": "--offer",
+    "target_figure": "--target",
+    "walk_away_figure": "--walk-away",
+    "counter_figure": "--their-figure",
+    "pay_period": "--period",
+    "why": "--why",
+    "negotiable": "--negotiable",
 }
 
 #: Conversation slot names that mean one of the values above.
@@ -394,12 +401,21 @@ def render_draft(
     text = render_text(kind, tone, values, renderer)
     chosen = bool(_reason_key(str(values.get("reason") or "")))
     result = critique(text, kind=kind.id, reason_chosen=chosen)
+    # A check this kind reports but does not score (the figure in a counter-proposal) is a
+    # note about the draft, not a problem with it.
+    findings: list[Any] = []
+    for f in result.findings:
+        if f.check in result.unscored:
+            if any(g.check == f.check for g in findings):
+                continue  # one note per unscored check is enough
+            f = replace(f, ok=True, suggestion="")
+        findings.append(f)
     return Draft(
         kind=kind.id,
         tone=tone,
         title=kind.title,
         text=text,
-        findings=tuple(result.findings),
+        findings=tuple(findings),
         score=result.score,
     )
 
@@ -447,8 +463,9 @@ def sample_problems(
             except RenderError as exc:
                 problems.append((where, 0, f"{kind.id} ({tone}): {exc}"))
                 continue
-            for finding in critique(text, kind=kind.id).findings:
-                if not finding.ok:
+            result = critique(text, kind=kind.id)
+            for finding in result.findings:
+                if not finding.ok and finding.check not in result.unscored:
                     message = f"{tone} sample fails the {finding.check} check: {finding.message}"
                     problems.append((where, 0, message))
     return problems
