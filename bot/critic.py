@@ -591,7 +591,8 @@ class _Run:
 
     def _proper_noun(self, span: tuple[int, int], sent: Sentence) -> bool:
         """A capitalised word mid-sentence ("Harbour Health") is a name, not a reason."""
-        return span[0] > sent.start and self.text[span[0]].isupper()
+        lead = self.text[sent.start : span[0]]
+        return bool(re.search(r"\w", lead)) and self.text[span[0]].isupper()
 
     def door_open(self) -> list[Finding]:
         closed = self.cues("door-open.closed").find(self.text)

@@ -232,3 +232,51 @@ def test_review_draft_critiques_pasted_text() -> None:
 
 def test_samples_pass_the_content_check() -> None:
     assert sample_problems() == []
+
+
+def _repeats(text: str, n: int = 5) -> set[str]:
+    """Runs of n words that occur twice in one draft (quoted lines of a script included)."""
+    import re as _re
+
+    words = _re.findall(r"[a-z0-9']+", text.lower().replace("’", "'"))
+    seen: set[tuple[str, ...]] = set()
+    twice: set[str] = set()
+    for i in range(len(words) - n + 1):
+        run = tuple(words[i : i + n])
+        if run in seen:
+            twice.add(" ".join(run))
+        seen.add(run)
+    return twice
+
+
+def _openers(text: str) -> list[str]:
+    import re as _re
+
+    sentences = _re.split(r"(?<=[.!?])\s+|\n+", text)
+    return [" ".join(s.split()[:3]).lower().strip('"') for s in sentences if len(s.split()) >= 4]
+
+
+REASONS = [None, "another-offer", "fit", "compensation", "relocation", "family", "growth", "personal", "counteroffer"]
+OPEN_TO = ["", "future roles", "referring people"]
+
+
+@pytest.mark.parametrize("kind_id", list(KINDS))
+def test_every_kind_tone_reason_and_closing_reads_as_written_by_a_person(kind_id: str) -> None:
+    kind = KINDS[kind_id]
+    for tone in TONES:
+        for reason in REASONS:
+            for open_to in OPEN_TO:
+                values = {k: v for k, v in kind.sample.items() if k not in ("reason", "open_to")}
+                if reason:
+                    values["reason"] = reason
+                if open_to:
+                    values["open_to"] = open_to
+                draft = render_draft(kind, tone, values)
+                where = (kind_id, tone, reason, open_to)
+                failed = [(f.check, f.message) for f in draft.findings if not f.ok]
+                assert not failed, (where, failed, draft.text)
+                assert draft.score == 100, where
+                assert not _repeats(draft.text), (where, _repeats(draft.text))
+                openers = _openers(draft.text)
+                doubled = {o for o in openers if openers.count(o) > 1}
+                assert not doubled, (where, doubled, draft.text)
