@@ -47,8 +47,10 @@ def choose_kind(slots: dict[str, Any]) -> str:
         return kind_for_reason("fit")
 
 
-def draft_values(slots: dict[str, Any]) -> dict[str, Any]:
+def draft_values(slots: dict[str, Any], today: Any = None) -> dict[str, Any]:
     values = {k: v for k, v in slots.items() if isinstance(v, str | int | float) and not isinstance(v, bool)}
+    if today is not None:
+        values["today"] = today.isoformat()
     interviewers = slots.get("interviewers") or []
     if interviewers and not values.get("interviewer"):
         values["interviewer"] = interviewers[0]
@@ -63,7 +65,7 @@ def _render(session: Session, kind: str) -> list[Event]:
 
     tone = session.slots.get("tone") or "warm"
     try:
-        draft = render_draft(kind, str(tone), draft_values(session.slots), session.renderer)
+        draft = render_draft(kind, str(tone), draft_values(session.slots, session.today), session.renderer)
     except MissingValue as exc:
         session.slots["draft_missing"] = exc.names[0] if exc.names else ""
         return [Say(session.render_file("drafting/missing.j2", missing=exc.names, kind=kind))]

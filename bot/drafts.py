@@ -45,6 +45,7 @@ FLAGS: dict[str, str] = {
     "pay_period": "--period",
     "why": "--why",
     "negotiable": "--negotiable",
+    "decided_on": "--declined-on",
 }
 
 #: Conversation slot names that mean one of the values above.
@@ -344,6 +345,7 @@ def build_context(
         known = ", ".join(r for r in registry.reasons if r != "general")
         raise BadValue(f"unknown reason '{ctx.get('reason')}' (use --reason with one of: {known})")
     ctx["reason"] = reason
+    ctx["since_months"] = _months_since(clean.get("decided_on", ""), values.get("today"))
     origin = f"drafts.yaml reasons.{reason}.{tone}"
     ctx["reason_line"] = renderer.inline(registry.reasons[reason][tone], ctx, origin=origin)
     option = _open_option(registry, ctx.get("open_to") or "")
@@ -351,6 +353,25 @@ def build_context(
         str(registry.open_to[option][tone]), ctx, origin=f"drafts.yaml open_to.{option}.{tone}"
     )
     return ctx
+
+
+def _months_since(when: str, today: Any = None) -> int | None:
+    """Whole months from an ISO date (or "2025-06") to today; None if unknown or in the future."""
+    import datetime as dt
+
+    if not when:
+        return None
+    text = str(when).strip()
+    try:
+        start = dt.date.fromisoformat(text if len(text) > 7 else text + "-01")
+    except ValueError:
+        return None
+    try:
+        now = dt.date.fromisoformat(str(today)) if today else dt.date.today()
+    except ValueError:
+        now = dt.date.today()
+    months = (now.year - start.year) * 12 + now.month - start.month - (now.day < start.day)
+    return months if months >= 0 else None
 
 
 def _open_option(registry: Registry, open_to: str) -> str:

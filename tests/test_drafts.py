@@ -280,3 +280,41 @@ def test_every_kind_tone_reason_and_closing_reads_as_written_by_a_person(kind_id
                 openers = _openers(draft.text)
                 doubled = {o for o in openers if openers.count(o) > 1}
                 assert not doubled, (where, doubled, draft.text)
+
+
+def test_reconnect_is_honest_about_the_decline_and_the_real_time_since() -> None:
+    kind = KINDS["reconnect"]
+    eight = render_draft(kind, "warm", {**kind.sample, "decided_on": "2026-03-01", "today": "2026-11-21"}).text
+    assert "turned down" in eight and "8 months ago" in eight and "last year" not in eight
+    formal = render_draft(kind, "formal", {**kind.sample, "decided_on": "2025-01-10", "today": "2026-11-21"}).text
+    assert "decline" in formal and "about 2 years ago" in formal
+    unknown = render_draft(kind, "formal", kind.sample).text
+    assert "some time ago" in unknown
+
+
+def test_withdrawing_without_a_reason_does_not_borrow_a_decline_reason() -> None:
+    kind = KINDS["withdraw-acceptance"]
+    minimal = {k: v for k, v in kind.sample.items() if k != "reason"}
+    for tone in TONES:
+        text = render_draft(kind, tone, minimal).text
+        assert "not the one for me" not in text and "right match" not in text
+
+
+def test_the_phone_script_honours_negotiable() -> None:
+    kind = KINDS["phone-script"]
+    plain = render_draft(kind, "formal", kind.sample).text
+    open_ = render_draft(kind, "formal", {**kind.sample, "negotiable": "yes"}).text
+    assert plain != open_ and "room to improve" in open_
+    assert "careful" not in plain
+
+
+def test_counter_proposals_name_the_figure_once_and_say_what_happens_either_way() -> None:
+    for kind_id in ("counter-proposal", "counter-proposal-call"):
+        kind = KINDS[kind_id]
+        for tone in TONES:
+            draft = render_draft(kind, tone, kind.sample)
+            assert draft.text.count("$138,000") == 1, (kind_id, tone)
+            assert "Friday" in draft.text and "decline" not in draft.text.lower()
+            assert draft.score == 100
+    email = render_draft(KINDS["counter-proposal"], "formal", KINDS["counter-proposal"].sample).text
+    assert "$130,000" not in email  # the walk-away point is never sent

@@ -35,6 +35,7 @@ _VALUE_FLAGS = (
     ("walk_away_figure", "--walk-away", "the lowest figure you'd accept (call notes only)"),
     ("counter_figure", "--their-figure", "what they came back with (accept-in-writing)"),
     ("why", "--why", "one or two reasons the figure is fair (counter-proposal)"),
+    ("decided_on", "--declined-on", "when you declined, e.g. 2025-06-12 (reconnect)"),
 )
 
 
