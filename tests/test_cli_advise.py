@@ -80,3 +80,16 @@ def test_broken_content_prints_file_and_line_not_a_traceback(tmp_path: Path) -> 
     assert "Traceback" not in res.stderr
     first = res.stderr.strip().splitlines()[0]
     assert first.split(":")[0].endswith("scenarios.yaml") and first.split(":")[1].isdigit()
+
+
+def test_faq_questions_get_the_faq_answer_as_in_the_chat(tmp_path: Path) -> None:
+    questions = [
+        ("how quickly should I answer the offer", "how-soon"),
+        ("should I call or email to decline", "call-or-email"),
+        ("do I have to give a reason", "give-reason"),
+    ]
+    res = _run("--jsonl", stdin="\n".join(q for q, _ in questions) + "\n", home=tmp_path)
+    assert res.returncode == 0, res.stderr
+    got = [json.loads(line) for line in res.stdout.splitlines()]
+    assert [(d["scenario"], d["faq"]) for d in got] == [(None, fid) for _, fid in questions]
+    assert all(d["advice"]["points"] for d in got)
