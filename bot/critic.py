@@ -115,6 +115,7 @@ class Profile:
     max_words: int | None = None
     max_chars: int | None = None
     unscored: frozenset[str] = frozenset()
+    allow_hedges: frozenset[str] = frozenset()  # hedging groups this kind of message may use
 
 
 @dataclass
@@ -206,6 +207,7 @@ def load_config(path: str | Path) -> CriticConfig:
             max_words=spec.get("max_words"),
             max_chars=spec.get("max_chars"),
             unscored=frozenset(str(s) for s in spec.get("unscored") or ()),
+            allow_hedges=frozenset(str(s) for s in spec.get("allow_hedges") or ()),
         )
         profiles[prof.name] = prof
         for kind in prof.kinds:
@@ -741,7 +743,8 @@ class _Run:
             # Hedges anywhere in the decision's own words, including before the cue
             # ("I think I'll decline"), but not in the reason that follows a break.
             clause = self.decision_clause(sent, cue)
-            hits = self.clause_hedges(clause, ("unsure", "conditional", "reversible"))
+            groups = [g for g in ("unsure", "conditional", "reversible") if g not in self.profile.allow_hedges]
+            hits = self.clause_hedges(clause, groups)
             if hits:
                 out.append(self.say("hedging", "hedged", hits[0]))
                 seen.append(hits[0])
