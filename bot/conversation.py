@@ -32,6 +32,9 @@ _DECISION_SLOTS = (
     "recruiter",
     "offer_date",
     "interviewers",
+    "notify",
+    "nego_answer",
+    "counter_figure",
 )
 
 
