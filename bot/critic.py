@@ -838,6 +838,13 @@ def critique(
         total += weight
         if not all(f.ok for f in found) and not (check == "reason" and cfg.reason_optional):
             lost += weight
+            # Each further problem of a check that says so ("each_more") costs a little more:
+            # two digs in one letter are worse than one.
+            more = cfg.numbers.get(f"{check}.each_more", 0)
+            if more:
+                extra = min(len([f for f in found if not f.ok]) - 1, 3) * more
+                lost += extra
+                total += extra
     score = round(100 * (total - lost) / total) if total else 100
     return Critique(findings=findings, score=score, unscored=profile.unscored)
 
