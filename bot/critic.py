@@ -498,7 +498,7 @@ class _Run:
             return False
         return any(
             self.in_sentence(key, sent)
-            for key in ("door-open.open", "gratitude.thanks", "over-apology.apologies")
+            for key in ("door-open.open", "gratitude.thanks", "gratitude.praise", "over-apology.apologies")
         )
 
     def _reasons(
