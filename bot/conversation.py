@@ -44,6 +44,9 @@ _DECISION_SLOTS = (
     "recruiter",
     "offer_date",
     "interviewers",
+    "notify",
+    "nego_answer",
+    "counter_figure",
 )
 
 

@@ -1,8 +1,10 @@
-"""The draft critic: one finding per check, each pointing at the words responsible.
+"""The draft critic: every finding, each pointing at the words responsible.
 
 All cues, messages, suggestions and limits live in ``dialogues/critic.yaml``; this module
 is the mechanism: split the draft into sentences (keeping character offsets), find the
 sentence(s) carrying the decision, and run each check over the right part of the text.
+A check that passes gives one line; a check that fails gives one line per problem found
+(tone problems carry a better wording built from the person's own sentence).
 """
 
 from __future__ import annotations
@@ -23,10 +25,12 @@ CHECKS = (
     "gratitude",
     "clear-decision",
     "reason",
+    "excuses",
     "door-open",
     "concise",
     "salary-specifics",
     "criticism",
+    "tone",
     "hedging",
     "over-apology",
     "placeholders",
@@ -110,6 +114,8 @@ class Profile:
     skip: frozenset[str] = frozenset()
     max_words: int | None = None
     max_chars: int | None = None
+    unscored: frozenset[str] = frozenset()
+    allow_hedges: frozenset[str] = frozenset()  # hedging groups this kind of message may use
 
 
 @dataclass
@@ -128,6 +134,9 @@ class CriticConfig:
     not_needed: str
     numbers: dict[str, int] = field(default_factory=dict)
     negations: tuple[str, ...] = ()
+    # tone kind -> [(pattern, better words or None)]
+    tone: dict[str, list[tuple[re.Pattern[str], str | None]]] = field(default_factory=dict)
+    reason_optional: bool = True
 
     def profile_for(self, kind: str | None) -> Profile:
         if kind and kind in self.by_kind:
@@ -164,6 +173,8 @@ def load_config(path: str | Path) -> CriticConfig:
             if not isinstance(spec, dict) or "message" not in spec:
                 raise ContentError(where, line, f"{name}: outcome '{outcome}' needs a message")
             messages[name][outcome] = (str(spec["message"]), str(spec.get("suggestion", "")))
+        if name == "tone":
+            continue
         for group, items in (block.get("cues") or {}).items():
             cues[f"{name}.{group}"] = Cues.of(items, where)
         for key, value in block.items():
@@ -173,6 +184,7 @@ def load_config(path: str | Path) -> CriticConfig:
                 cues[f"{name}.{key}"] = Cues.of(value, where)
             elif isinstance(value, int) and not isinstance(value, bool):
                 numbers[f"{name}.{key}"] = value
+    tone = _tone_cues(checks["tone"], where)
     reason = checks["reason"]
     categories = {str(k): Cues.of(v, where) for k, v in (reason.get("categories") or {}).items()}
     connectors = frozenset(str(c) for c in reason.get("connectors_only") or ())
@@ -194,6 +206,8 @@ def load_config(path: str | Path) -> CriticConfig:
             skip=frozenset(str(s) for s in spec.get("skip") or ()),
             max_words=spec.get("max_words"),
             max_chars=spec.get("max_chars"),
+            unscored=frozenset(str(s) for s in spec.get("unscored") or ()),
+            allow_hedges=frozenset(str(s) for s in spec.get("allow_hedges") or ()),
         )
         profiles[prof.name] = prof
         for kind in prof.kinds:
@@ -213,7 +227,55 @@ def load_config(path: str | Path) -> CriticConfig:
         not_needed=str(data.get("not_needed", "Not needed in this kind of message.")),
         numbers=numbers,
         negations=negations,
+        tone=tone,
+        reason_optional=bool(reason.get("optional", True)),
     )
+
+
+def _flexible_spaces(pattern: str) -> str:
+    """A space in a tone pattern matches any run of spaces or one line break (letters are
+    often wrapped), and "[^.!?\\n]" may run on over a line break; character classes keep
+    their own spaces."""
+    pattern = pattern.replace("[^.!?\\n]", "[^.!?]")
+    out: list[str] = []
+    depth = 0
+    escaped = False
+    for ch in pattern:
+        if escaped:
+            out.append(ch)
+            escaped = False
+            continue
+        if ch == "\\":
+            escaped = True
+            out.append(ch)
+            continue
+        if ch == "[":
+            depth += 1
+        elif ch == "]" and depth:
+            depth -= 1
+        out.append("\\s+" if ch == " " and not depth else ch)
+    return "".join(out)
+
+
+def _tone_cues(block: Any, where: str) -> dict[str, list[tuple[re.Pattern[str], str | None]]]:
+    """tone.cues: kind -> list of cues; a cue is a phrase, or {cue, instead} where
+    ``instead`` is the kinder words to put in their place (none: cut the words)."""
+    out: dict[str, list[tuple[re.Pattern[str], str | None]]] = {}
+    for kind, items in (block.get("cues") or {}).items():
+        if kind not in (block.get("outcomes") or {}):
+            raise ContentError(where, getattr(items, "line", None), f"tone: '{kind}' needs an outcome")
+        compiled: list[tuple[re.Pattern[str], str | None]] = []
+        for item in items or ():
+            cue, instead = (item.get("cue"), item.get("instead")) if isinstance(item, dict) else (item, None)
+            try:
+                text = str(cue)
+                if text.startswith("re:"):
+                    text = "re:" + _flexible_spaces(text[3:].strip())
+                compiled.append((compile_cue(text), None if instead is None else str(instead)))
+            except re.error as exc:
+                raise ContentError(where, getattr(items, "line", None), f"bad cue {cue!r}: {exc}") from exc
+        out[str(kind)] = compiled
+    return out
 
 
 @lru_cache(maxsize=8)
@@ -288,6 +350,7 @@ def word_count(text: str) -> int:
 class Critique:
     findings: list[Finding]
     score: int
+    unscored: frozenset[str] = frozenset()  # checks this kind of message reports but does not score
 
     @property
     def passed(self) -> bool:
@@ -295,6 +358,13 @@ class Critique:
 
     def failed(self) -> list[Finding]:
         return [f for f in self.findings if not f.ok]
+
+    def checks(self) -> dict[str, bool]:
+        """Each check once: does it pass (every one of its findings ok)?"""
+        out: dict[str, bool] = {}
+        for f in self.findings:
+            out[f.check] = out.get(f.check, True) and f.ok
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -316,11 +386,14 @@ class Critique:
 class _Run:
     """One critique: the text, its sentences and the config, with a finding builder."""
 
-    def __init__(self, text: str, cfg: CriticConfig, renderer: Renderer) -> None:
+    def __init__(self, text: str, cfg: CriticConfig, renderer: Renderer, profile: Profile | None = None) -> None:
         self.text = text
+        self.profile = profile or cfg.profiles["default"]
         self.cfg = cfg
         self.renderer = renderer
         self.sents = sentences(text)
+        self._tone: list[tuple[int, int, str]] | None = None
+        self._better: dict[tuple[int, int], str | None] = {}
 
     def say(
         self, check: str, outcome: str, span: tuple[int, int] | None = None, **extra: Any
@@ -333,6 +406,8 @@ class _Run:
         context.setdefault("count", "")
         context.setdefault("words", "")
         context.setdefault("limit", "")
+        context.setdefault("sentence", "")
+        context.setdefault("better", "")
         message = self.renderer.inline(message, context, origin=f"critic.yaml {check}.{outcome}")
         if suggestion:
             suggestion = self.renderer.inline(
@@ -385,27 +460,37 @@ class _Run:
             hits += self.in_sentence(f"hedging.{group}", clause)
         return sorted(hits)
 
-    def gratitude(self) -> Finding:
+    def gratitude(self) -> list[Finding]:
         signoff = self.cues("gratitude.signoff_only")
         for sent in self.sents:
             if signoff.first(sent.text):
                 continue
-            hit = self.in_sentence("gratitude.thanks", sent)
-            if hit:
-                return self.say("gratitude", "pass", hit[0])
-        return self.say("gratitude", "missing")
+            hits = [h for h in self.in_sentence("gratitude.thanks", sent) if not self._toned(h)]
+            if hits:
+                return [self.say("gratitude", "pass", hits[0])]
+        return [self.say("gratitude", "missing")]
 
-    def clear_decision(self) -> Finding:
+    def _toned(self, span: tuple[int, int]) -> bool:
+        """Thanks that the tone check calls backhanded or sarcastic is no thanks at all."""
+        sent = next((s for s in self.sents if s.start <= span[0] < s.end), None)
+        if sent is None:
+            return False
+        return any(
+            sent.start <= s < sent.end and kind in ("backhanded-thanks", "sarcasm")
+            for s, _, kind in self.tone_hits()
+        )
+
+    def clear_decision(self) -> list[Finding]:
         decisions = self.decision_sentences()
         if not decisions:
-            return self.say("clear-decision", "missing")
+            return [self.say("clear-decision", "missing")]
         unclear = ("unsure", "conditional")
         for sent, cue in decisions:
             if not self.clause_hedges(self.decision_clause(sent, cue), unclear):
-                return self.say("clear-decision", "pass", cue)
+                return [self.say("clear-decision", "pass", cue)]
         sent, cue = decisions[0]
         hedge = self.clause_hedges(self.decision_clause(sent, cue), unclear)[0]
-        return self.say("clear-decision", "unsure", hedge)
+        return [self.say("clear-decision", "unsure", hedge)]
 
     def _side_remark(self, sent: Sentence) -> bool:
         """Thanks, an apology or a closing line, and no decision in it."""
@@ -413,16 +498,19 @@ class _Run:
             return False
         return any(
             self.in_sentence(key, sent)
-            for key in ("door-open.open", "gratitude.thanks", "over-apology.apologies")
+            for key in ("door-open.open", "gratitude.thanks", "gratitude.praise", "over-apology.apologies")
         )
 
-    def reason(self, expects_decision: bool = True) -> Finding:
+    def _reasons(
+        self, expects_decision: bool
+    ) -> tuple[list[Sentence], dict[str, tuple[int, int]], tuple[int, int] | None]:
+        """The sentences giving reasons, the kinds of reason, and the first reason's words."""
         decisions = self.decision_sentences() or self.decision_sentences("weak")
-        if expects_decision and not decisions:
-            return self.say("reason", "missing")
         groups: dict[str, tuple[int, int]] = {}
         reason_sents: list[Sentence] = []
         first: tuple[int, int] | None = None
+        if expects_decision and not decisions:
+            return reason_sents, groups, first
         # A decision that runs on past a break ("I'm declining: the move...") explains itself,
         # and so does the sentence right after it in the same paragraph.
         explained: list[Sentence] = []
@@ -434,7 +522,11 @@ class _Run:
                 later = [t for t in self.sents if t.start >= sent.end]
                 if later and "\n\n" not in self.text[sent.end : later[0].start]:
                     nxt = later[0]
-                    if not self._side_remark(nxt) and word_count(nxt.text) >= 4:
+                    if (
+                        not self._side_remark(nxt)
+                        and word_count(nxt.text) >= 4
+                        and not self._in_tone(nxt)
+                    ):
                         explained.append(nxt)
         for sent in self.sents:
             if self._side_remark(sent) and not self.in_sentence("gratitude.thanks", sent):
@@ -444,7 +536,7 @@ class _Run:
                 hits = [
                     h
                     for h in cues.find(self.text, sent.start, sent.end)
-                    if not self._proper_noun(h, sent)
+                    if not self._proper_noun(h, sent) and not self._inside_tone(h)
                 ]
                 if hits:
                     found_here = True
@@ -457,97 +549,230 @@ class _Run:
         if first is None and explained:
             first = (explained[0].start, explained[0].end)
             reason_sents = [explained[0]]
+        return reason_sents, groups, first
+
+    def _in_tone(self, sent: Sentence) -> bool:
+        """Most of the sentence is a tone problem (a dig is not a reason)."""
+        covered = sum(
+            min(e, sent.end) - max(s, sent.start)
+            for s, e, _ in self.tone_hits()
+            if s < sent.end and e > sent.start
+        )
+        return covered * 2 >= sent.end - sent.start
+
+    def _inside_tone(self, span: tuple[int, int]) -> bool:
+        return any(s <= span[0] and span[1] <= e for s, e, _ in self.tone_hits())
+
+    def reason(self, expects_decision: bool = True) -> list[Finding]:
+        reason_sents, _groups, first = self._reasons(expects_decision)
         if not reason_sents or first is None:
-            return self.say("reason", "missing")
-        many_groups = self.cfg.numbers.get("reason.too_many_groups", 4)
-        many_sents = self.cfg.numbers.get("reason.too_many_sentences", 5)
-        if len(reason_sents) >= many_sents or (
-            len(groups) >= many_groups and len(reason_sents) >= 3
+            return [self.say("reason", "missing")]
+        return [self.say("reason", "pass", first)]
+
+    def excuses(self, expects_decision: bool = True) -> list[Finding]:
+        reason_sents, groups, _first = self._reasons(expects_decision)
+        decisions = self.decision_sentences() or self.decision_sentences("weak")
+        if decisions:
+            # Praise before the decision ("the team's direction impressed me") is not an excuse.
+            begin = decisions[0][0].start
+            reason_sents = [s for s in reason_sents if s.start >= begin]
+        piled = self.cues("excuses.piling").find(self.text)
+        many_groups = self.cfg.numbers.get("excuses.too_many_groups", 4)
+        many_sents = self.cfg.numbers.get("excuses.too_many_sentences", 4)
+        many_piled = self.cfg.numbers.get("excuses.too_many_add_ons", 2)
+        if (
+            len(reason_sents) >= many_sents
+            or (len(groups) >= many_groups and len(reason_sents) >= 3)
+            or (len(piled) >= many_piled and len(reason_sents) >= 2)
         ):
-            span = (reason_sents[0].start, reason_sents[-1].end)
-            return self.say("reason", "too-many", span, count=len(reason_sents))
-        return self.say("reason", "pass", first)
+            starts = [s.start for s in reason_sents] + [p[0] for p in piled]
+            ends = [s.end for s in reason_sents] + [p[1] for p in piled]
+            span = (min(starts), max(ends))
+            return [self.say("excuses", "too-many", span, count=max(len(reason_sents), len(piled) + 1))]
+        return [self.say("excuses", "pass")]
 
     def _proper_noun(self, span: tuple[int, int], sent: Sentence) -> bool:
         """A capitalised word mid-sentence ("Harbour Health") is a name, not a reason."""
-        return span[0] > sent.start and self.text[span[0]].isupper()
+        lead = self.text[sent.start : span[0]]
+        return bool(re.search(r"\w", lead)) and self.text[span[0]].isupper()
 
-    def door_open(self) -> Finding:
-        closed = self.cues("door-open.closed").first(self.text)
+    def door_open(self) -> list[Finding]:
+        closed = self.cues("door-open.closed").find(self.text)
         if closed:
-            return self.say("door-open", "closed", closed)
-        hit = self.cues("door-open.open").first(self.text)
-        if hit:
-            return self.say("door-open", "pass", hit)
-        return self.say("door-open", "missing")
+            return [self.say("door-open", "closed", hit) for hit in closed]
+        not_open = self.cues("door-open.not_open").find(self.text)
+        for hit in self.cues("door-open.open").find(self.text):
+            if any(s <= hit[0] < e for s, e in not_open) or self._toned(hit):
+                continue
+            return [self.say("door-open", "pass", hit)]
+        return [self.say("door-open", "missing")]
 
-    def concise(self, profile: Profile) -> Finding:
+    def concise(self, profile: Profile) -> list[Finding]:
         words = list(_WORD.finditer(self.text))
         chars = len(self.text)
         if profile.max_chars is not None and chars > profile.max_chars:
             span = (profile.max_chars, chars)
-            return self.say(
-                "concise",
-                "too-many-chars",
-                span,
-                count=chars,
-                limit=profile.max_chars,
-                words=len(words),
-            )
+            return [
+                self.say(
+                    "concise",
+                    "too-many-chars",
+                    span,
+                    count=chars,
+                    limit=profile.max_chars,
+                    words=len(words),
+                )
+            ]
         limit = profile.max_words
         if limit is not None and len(words) > limit:
             span = (words[limit].start(), len(self.text))
-            return self.say("concise", "too-long", span, words=len(words), limit=limit)
-        return self.say("concise", "pass", None, words=len(words), limit=limit or "")
+            return [self.say("concise", "too-long", span, words=len(words), limit=limit)]
+        return [self.say("concise", "pass", None, words=len(words), limit=limit or "")]
 
-    def salary(self) -> Finding:
-        figure = self.cues("salary-specifics.figure").first(self.text)
-        comparison = self.cues("salary-specifics.comparison").first(self.text)
-        if figure and (not comparison or figure[0] <= comparison[0]):
-            return self.say("salary-specifics", "figure", figure)
-        if comparison:
-            return self.say("salary-specifics", "comparison", comparison)
-        return self.say("salary-specifics", "pass")
+    def salary(self) -> list[Finding]:
+        figures = self.cues("salary-specifics.figure").find(self.text)
+        outcome = "figure-expected" if "salary-specifics" in self.profile.unscored else "figure"
+        out = [self.say("salary-specifics", outcome, hit) for hit in figures]
+        comparisons = self.cues("salary-specifics.comparison").find(self.text)
+        other = self.cues("salary-specifics.another_offer")
+        for sent in self.sents:
+            for hit in self.in_sentence("salary-specifics.comparison_if_other", sent):
+                if other.first(self.text, sent.start, sent.end):
+                    comparisons.append(hit)
+        taken = [f.span for f in out if f.span]
+        for hit in sorted(set(comparisons)):
+            if not any(s < hit[1] and hit[0] < e for s, e in taken):
+                out.append(self.say("salary-specifics", "comparison", hit))
+                taken.append(hit)
+        out.sort(key=lambda f: f.span or (0, 0))
+        return out or [self.say("salary-specifics", "pass")]
 
-    def criticism(self) -> Finding:
+    def criticism(self) -> list[Finding]:
         mine = self.cues("criticism.self_directed_before")
+        praise = self.cues("criticism.praise_context")
+        out = []
         for hit in self.cues("criticism.negative").find(self.text):
             line_start = self.text.rfind("\n", 0, hit[0]) + 1
             before = self.text[max(line_start, hit[0] - 40) : hit[0]]
             if mine.first(before):
                 continue
-            return self.say("criticism", "found", hit)
-        return self.say("criticism", "pass")
+            sent = next((s for s in self.sents if s.start <= hit[0] < s.end), None)
+            if sent and praise.first(self.text, sent.start, sent.end):
+                continue
+            out.append(self.say("criticism", "found", hit))
+        return out or [self.say("criticism", "pass")]
 
-    def hedging(self) -> Finding:
+    def tone_hits(self) -> list[tuple[int, int, str]]:
+        """Every tone problem as (start, end, kind), earliest first, overlaps merged."""
+        if self._tone is None:
+            hits: list[tuple[int, int, str]] = []
+            for kind, cues in self.cfg.tone.items():
+                for pattern, _instead in cues:
+                    for m in pattern.finditer(self.text):
+                        start, end = m.span("q") if "q" in pattern.groupindex else m.span()
+                        while start < end and self.text[start] in " ,;:\n\t":
+                            start += 1
+                        while end > start and self.text[end - 1].isspace():
+                            end -= 1
+                        if end > start:
+                            hits.append((start, end, kind))
+                            self._better.setdefault((start, end), _instead)
+            hits.sort()
+            merged: list[tuple[int, int, str]] = []
+            for s, e, k in hits:
+                if merged and s < merged[-1][1]:
+                    merged[-1] = (merged[-1][0], max(e, merged[-1][1]), merged[-1][2])
+                else:
+                    merged.append((s, e, k))
+            self._tone = merged
+        return self._tone
+
+    def _instead(self, span: tuple[int, int]) -> str | None:
+        """The kinder words for a tone hit (None: cut it). Merged hits are cut."""
+        return self._better.get(span)
+
+    def rewrite(self, span: tuple[int, int]) -> str:
+        """The sentence holding ``span`` with every tone problem in it mended or cut, tidied."""
+        sent = next((s for s in self.sents if s.start <= span[0] < s.end), None)
+        if sent is None:
+            return ""
+        body = self.text[sent.start : sent.end]
+        for start, end, _kind in reversed(self.tone_hits()):
+            if sent.start <= start < sent.end:
+                instead = self._instead((start, end)) or ""
+                a, b = start - sent.start, min(end, sent.end) - sent.start
+                body = body[:a] + instead + body[b:]
+        body = re.sub(r"\s+([,.!?;:])", r"\1", " ".join(body.split()))
+        body = re.sub(r"([,;:])\s*([.!?])", r"\2", body)
+        body = re.sub(r"^[,;:.\s]+", "", body).strip()
+        body = re.sub(r",\s*,", ",", body)
+        if word_count(body) < 3:
+            return ""
+        if body[-1] not in ".!?":
+            body += "."
+        return body[0].upper() + body[1:]
+
+    def tone(self) -> list[Finding]:
+        out = []
+        for start, end, kind in self.tone_hits():
+            span = (start, end)
+            sentence = next((s.text for s in self.sents if s.start <= start < s.end), "")
+            better = self.rewrite(span)
+            outcome = kind
+            finding = self.say(
+                "tone", outcome, span, sentence=_shorten(sentence, 120), better=better
+            )
+            if not better:
+                drop = self.cfg.messages["tone"].get("drop", ("", ""))[1]
+                context = {"quote": _shorten(self.text[start:end]), "sentence": _shorten(sentence, 120)}
+                finding = Finding(
+                    check=finding.check,
+                    ok=False,
+                    message=finding.message,
+                    span=finding.span,
+                    quote=finding.quote,
+                    suggestion=self.renderer.inline(drop, context, origin="critic.yaml tone.drop"),
+                )
+            out.append(finding)
+        return out or [self.say("tone", "pass")]
+
+    def hedging(self) -> list[Finding]:
+        out: list[Finding] = []
         decisions = self.decision_sentences() or self.decision_sentences("weak")
+        seen: list[tuple[int, int]] = []
         for sent, cue in decisions:
             # Hedges anywhere in the decision's own words, including before the cue
             # ("I think I'll decline"), but not in the reason that follows a break.
             clause = self.decision_clause(sent, cue)
-            hits = self.clause_hedges(clause, ("unsure", "conditional", "reversible"))
+            groups = [g for g in ("unsure", "conditional", "reversible") if g not in self.profile.allow_hedges]
+            hits = self.clause_hedges(clause, groups)
             if hits:
-                return self.say("hedging", "hedged", hits[0])
+                out.append(self.say("hedging", "hedged", hits[0]))
+                seen.append(hits[0])
+        for span in self.cues("hedging.condition_anywhere").find(self.text):
+            if not any(s < span[1] and span[0] < e for s, e in seen):
+                out.append(self.say("hedging", "condition", span))
+                seen.append(span)
         for span in self.cues("hedging.anywhere").find(self.text):
-            if not self.negated(span):
-                return self.say("hedging", "reversible", span)
-        return self.say("hedging", "pass")
+            if not self.negated(span) and not any(s < span[1] and span[0] < e for s, e in seen):
+                out.append(self.say("hedging", "reversible", span))
+        out.sort(key=lambda f: f.span or (0, 0))
+        return out or [self.say("hedging", "pass")]
 
-    def over_apology(self) -> Finding:
-        grovel = self.cues("over-apology.grovelling").first(self.text)
+    def over_apology(self) -> list[Finding]:
+        grovel = self.cues("over-apology.grovelling").find(self.text)
         if grovel:
-            return self.say("over-apology", "grovelling", grovel)
+            return [self.say("over-apology", "grovelling", hit) for hit in grovel]
         apologies = self.cues("over-apology.apologies").find(self.text)
         limit = self.cfg.numbers.get("over-apology.max_apologies", 1)
         if len(apologies) > limit:
-            return self.say("over-apology", "too-many", apologies[limit], count=len(apologies))
-        return self.say("over-apology", "pass")
+            return [self.say("over-apology", "too-many", apologies[limit], count=len(apologies))]
+        return [self.say("over-apology", "pass")]
 
-    def placeholders(self) -> Finding:
-        hit = self.cues("placeholders.left").first(self.text)
-        if hit:
-            return self.say("placeholders", "found", hit)
-        return self.say("placeholders", "pass")
+    def placeholders(self) -> list[Finding]:
+        hits = self.cues("placeholders.left").find(self.text)
+        if hits:
+            return [self.say("placeholders", "found", hit) for hit in hits]
+        return [self.say("placeholders", "pass")]
 
 
 def _shorten(quote: str, limit: int = 80) -> str:
@@ -561,43 +786,67 @@ def critique(
     kind: str | None = None,
     config: CriticConfig | str | Path | None = None,
     renderer: Renderer | None = None,
+    reason_chosen: bool | None = None,
 ) -> Critique:
-    """Check a draft. ``kind`` (a draft kind id or profile name) picks which checks apply."""
+    """Check a draft. ``kind`` (a draft kind id or profile name) picks which checks apply.
+
+    ``reason_chosen=False`` says the person chose to give no reason (a coach draft): then a
+    missing reason is reported as their choice, not as a suggestion.
+
+    The score is what a hiring manager would think of the letter: each failing check costs
+    its weight once (however many findings it has), a missing reason costs nothing (it is a
+    suggestion), and the checks a profile leaves unscored cost nothing either.
+    """
     if config is None:
         cfg = default_config()
     elif isinstance(config, CriticConfig):
         cfg = config
     else:
         cfg = _cached_config(str(config))
-    run = _Run(text, cfg, renderer or _message_renderer())
     profile = cfg.profile_for(kind)
+    run = _Run(text, cfg, renderer or _message_renderer(), profile)
+    expects = "clear-decision" not in profile.skip
     builders = {
         "gratitude": run.gratitude,
         "clear-decision": run.clear_decision,
-        "reason": lambda: run.reason("clear-decision" not in profile.skip),
+        "reason": lambda: run.reason(expects),
+        "excuses": lambda: run.excuses(expects),
         "door-open": run.door_open,
         "concise": lambda: run.concise(profile),
         "salary-specifics": run.salary,
         "criticism": run.criticism,
+        "tone": run.tone,
         "hedging": run.hedging,
         "over-apology": run.over_apology,
         "placeholders": run.placeholders,
     }
     findings: list[Finding] = []
     total = 0
-    earned = 0
+    lost = 0
     for check in CHECKS:
         if check in profile.skip:
             findings.append(Finding(check=check, ok=True, message=cfg.not_needed))
             continue
-        finding = builders[check]()
-        findings.append(finding)
+        found = builders[check]()
+        if check == "reason" and reason_chosen is False and not found[0].ok:
+            said = run.say("reason", "not-chosen")
+            found = [Finding(check="reason", ok=True, message=said.message)]
+        findings.extend(found)
         weight = cfg.weights.get(check, 10)
+        if check in profile.unscored:
+            continue
         total += weight
-        if finding.ok:
-            earned += weight
-    score = round(100 * earned / total) if total else 100
-    return Critique(findings=findings, score=score)
+        if not all(f.ok for f in found) and not (check == "reason" and cfg.reason_optional):
+            lost += weight
+            # Each further problem of a check that says so ("each_more") costs a little more:
+            # two digs in one letter are worse than one.
+            more = cfg.numbers.get(f"{check}.each_more", 0)
+            if more:
+                extra = min(len([f for f in found if not f.ok]) - 1, 3) * more
+                lost += extra
+                total += extra
+    score = round(100 * (total - lost) / total) if total else 100
+    return Critique(findings=findings, score=score, unscored=profile.unscored)
 
 
 def check_content(content: Any, renderer: Renderer) -> list[Any]:
@@ -616,7 +865,7 @@ def check_content(content: Any, renderer: Renderer) -> list[Any]:
                 if kind not in kinds:
                     message = f"profile '{profile.name}' names unknown kind '{kind}'"
                     problems.append(Problem(str(path), 0, message))
-    sample = {"quote": "x", "count": 1, "words": 1, "limit": 1}
+    sample = {"quote": "x", "count": 1, "words": 1, "limit": 1, "sentence": "x", "better": "x"}
     for check, outcomes in cfg.messages.items():
         for outcome, (message, suggestion) in outcomes.items():
             for text in (message, suggestion):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from bot import negotiation as _negotiation  # noqa: F401  (registers the negotiation kit's actions)
 from bot.actions import action
 from bot.events import Draft, Event, Say
 
@@ -32,19 +33,24 @@ def choose_kind(slots: dict[str, Any]) -> str:
     if decision in DECISION_KINDS:
         return DECISION_KINDS[decision]
     channel = slots.get("channel")
-    if channel in CHANNEL_KINDS:
+    if channel in CHANNEL_KINDS and decision != "negotiate":
         return CHANNEL_KINDS[channel]
-    reason = slots.get("reason") or "fit"
     if decision == "negotiate":
-        return kind_for_reason("compensation", negotiable=True)
+        # The negotiation kit: a counter-proposal with the figure (decline letters only
+        # once the person chooses to decline).
+        calling = channel in ("phone", "call-then-email")
+        return "counter-proposal-call" if calling else "counter-proposal"
+    reason = slots.get("reason") or "fit"
     try:
         return kind_for_reason(str(reason), negotiable=bool(slots.get("negotiable")))
     except ValueError:
         return kind_for_reason("fit")
 
 
-def draft_values(slots: dict[str, Any]) -> dict[str, Any]:
+def draft_values(slots: dict[str, Any], today: Any = None) -> dict[str, Any]:
     values = {k: v for k, v in slots.items() if isinstance(v, str | int | float) and not isinstance(v, bool)}
+    if today is not None:
+        values["today"] = today.isoformat()
     interviewers = slots.get("interviewers") or []
     if interviewers and not values.get("interviewer"):
         values["interviewer"] = interviewers[0]
@@ -59,7 +65,7 @@ def _render(session: Session, kind: str) -> list[Event]:
 
     tone = session.slots.get("tone") or "warm"
     try:
-        draft = render_draft(kind, str(tone), draft_values(session.slots), session.renderer)
+        draft = render_draft(kind, str(tone), draft_values(session.slots, session.today), session.renderer)
     except MissingValue as exc:
         session.slots["draft_missing"] = exc.names[0] if exc.names else ""
         return [Say(session.render_file("drafting/missing.j2", missing=exc.names, kind=kind))]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,14 @@ FLAGS: dict[str, str] = {
     "date": "--date",
     "new_terms": "--new-terms",
     "phone": "--phone",
+    "offer_figure": "--offer",
+    "target_figure": "--target",
+    "walk_away_figure": "--walk-away",
+    "counter_figure": "--their-figure",
+    "pay_period": "--period",
+    "why": "--why",
+    "negotiable": "--negotiable",
+    "decided_on": "--declined-on",
 }
 
 #: Conversation slot names that mean one of the values above.
@@ -324,7 +332,10 @@ def build_context(
             title = _split_person(title + " x")[0] or title
         ctx["to"] = full
         ctx["to_first"] = full.split()[0]
-        ctx["to_formal"] = f"{title} {full.split()[-1]}" if title else full
+        # Formal address ("Ms. Rivera") only when the person gave a title; otherwise the
+        # first name, as people write to someone they have met ("Dear Dana Rivera" reads
+        # like a mail merge).
+        ctx["to_formal"] = f"{title} {full.split()[-1]}" if title else full.split()[0]
     else:
         ctx["to"] = ctx["to_first"] = ctx["to_formal"] = ""
     reason = _reason_key(ctx.get("reason") or "") or "general"
@@ -334,6 +345,7 @@ def build_context(
         known = ", ".join(r for r in registry.reasons if r != "general")
         raise BadValue(f"unknown reason '{ctx.get('reason')}' (use --reason with one of: {known})")
     ctx["reason"] = reason
+    ctx["since_months"] = _months_since(clean.get("decided_on", ""), values.get("today"))
     origin = f"drafts.yaml reasons.{reason}.{tone}"
     ctx["reason_line"] = renderer.inline(registry.reasons[reason][tone], ctx, origin=origin)
     option = _open_option(registry, ctx.get("open_to") or "")
@@ -341,6 +353,25 @@ def build_context(
         str(registry.open_to[option][tone]), ctx, origin=f"drafts.yaml open_to.{option}.{tone}"
     )
     return ctx
+
+
+def _months_since(when: str, today: Any = None) -> int | None:
+    """Whole months from an ISO date (or "2025-06") to today; None if unknown or in the future."""
+    import datetime as dt
+
+    if not when:
+        return None
+    text = str(when).strip()
+    try:
+        start = dt.date.fromisoformat(text if len(text) > 7 else text + "-01")
+    except ValueError:
+        return None
+    try:
+        now = dt.date.fromisoformat(str(today)) if today else dt.date.today()
+    except ValueError:
+        now = dt.date.today()
+    months = (now.year - start.year) * 12 + now.month - start.month - (now.day < start.day)
+    return months if months >= 0 else None
 
 
 def _open_option(registry: Registry, open_to: str) -> str:
@@ -389,13 +420,23 @@ def render_draft(
             raise UnknownKind(kind, list(kinds))
         kind = kinds[kind]
     text = render_text(kind, tone, values, renderer)
-    result = critique(text, kind=kind.id)
+    chosen = bool(_reason_key(str(values.get("reason") or "")))
+    result = critique(text, kind=kind.id, reason_chosen=chosen)
+    # A check this kind reports but does not score (the figure in a counter-proposal) is a
+    # note about the draft, not a problem with it.
+    findings: list[Any] = []
+    for f in result.findings:
+        if f.check in result.unscored:
+            if any(g.check == f.check for g in findings):
+                continue  # one note per unscored check is enough
+            f = replace(f, ok=True, suggestion="")
+        findings.append(f)
     return Draft(
         kind=kind.id,
         tone=tone,
         title=kind.title,
         text=text,
-        findings=tuple(result.findings),
+        findings=tuple(findings),
         score=result.score,
     )
 
@@ -443,8 +484,9 @@ def sample_problems(
             except RenderError as exc:
                 problems.append((where, 0, f"{kind.id} ({tone}): {exc}"))
                 continue
-            for finding in critique(text, kind=kind.id).findings:
-                if not finding.ok:
+            result = critique(text, kind=kind.id)
+            for finding in result.findings:
+                if not finding.ok and finding.check not in result.unscored:
                     message = f"{tone} sample fails the {finding.check} check: {finding.message}"
                     problems.append((where, 0, message))
     return problems

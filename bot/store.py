@@ -978,6 +978,15 @@ def entry_from_slots(
     decision = _text(slots.get("decision")) or "decline"
     if decision not in DECISIONS:
         decision = "decline"
+    if not notified:
+        # Whom the person said they would tell (channel flow's `notify`: [{role, name}]).
+        notify = slots.get("notify") or ()
+        notified = tuple(_text(p.get("name")) for p in notify if isinstance(p, dict) and p.get("name"))
+    if not feedback:
+        # The employer's answer to a counter-proposal (negotiate flow): met / partial / refused.
+        answer = _text(slots.get("nego_answer"))
+        figure = _text(slots.get("counter_figure"))
+        feedback = f"{answer}: {figure}" if answer and figure else answer
     return DecisionEntry(
         decision=decision,
         company=_text(slots.get("company")),

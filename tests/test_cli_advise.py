@@ -92,3 +92,16 @@ def test_a_close_call_asks_which_of_two(tmp_path: Path) -> None:
     assert "(asks which)" in text.stdout
     assert data["ask"]["question"] in text.stdout
     assert "  1. " in text.stdout and "  2. " in text.stdout
+
+
+def test_faq_questions_get_the_faq_answer_as_in_the_chat(tmp_path: Path) -> None:
+    questions = [
+        ("how quickly should I answer the offer", "how-soon"),
+        ("should I call or email to decline", "call-or-email"),
+        ("do I have to give a reason", "give-reason"),
+    ]
+    res = _run("--jsonl", stdin="\n".join(q for q, _ in questions) + "\n", home=tmp_path)
+    assert res.returncode == 0, res.stderr
+    got = [json.loads(line) for line in res.stdout.splitlines()]
+    assert [(d["scenario"], d["faq"]) for d in got] == [(None, fid) for _, fid in questions]
+    assert all(d["advice"]["points"] for d in got)

@@ -139,7 +139,7 @@ def test_one_thank_you_note_per_interviewer(home: Path) -> None:
     )
     assert out.returncode == 0, out.stderr
     drafts = json.loads(out.stdout)["drafts"]
-    assert [d["text"].splitlines()[0] for d in drafts] == ["Dear Tom Becker,", "Dear Aiko Sato,"]
+    assert [d["text"].splitlines()[0] for d in drafts] == ["Dear Tom,", "Dear Aiko,"]
 
 
 def test_sample_fills_the_rest(home: Path) -> None:
@@ -156,8 +156,9 @@ def test_critique_readable_report(home: Path, tmp_path: Path) -> None:
     out = cli("critique", str(draft), home=home)
     assert out.returncode == 0, out.stderr
     lines = [line for line in out.stdout.splitlines() if line and line[0] in "✓✗"]
-    assert [line.split()[1].rstrip(":") for line in lines] == list(CHECKS)
-    assert "✗ hedging" in out.stdout and "$95k" in out.stdout
+    named = [line.split()[1].rstrip(":") for line in lines]
+    assert list(dict.fromkeys(named)) == list(CHECKS)
+    assert named.count("over-apology") == 1 and "✗ hedging" in out.stdout and "$95k" in out.stdout
     assert "→" in out.stdout and "score:" in out.stdout
 
 
@@ -170,7 +171,7 @@ def test_critique_json_from_stdin(home: Path) -> None:
     assert out.returncode == 0, out.stderr
     doc = json.loads(out.stdout)
     assert set(doc) == {"findings", "score"}
-    assert [f["check"] for f in doc["findings"]] == list(CHECKS)
+    assert list(dict.fromkeys(f["check"] for f in doc["findings"])) == list(CHECKS)
     for f in doc["findings"]:
         assert {"check", "ok", "message", "span"} <= set(f)
         if f["span"] is not None:

@@ -467,6 +467,13 @@ FREE_TEXT_CHANNELS = {
         "data analyst",
         "Dana Rivera",
         "they sent it yesterday",
+        # the negotiation kit first: the figures, the reason, the walk-away point, then
+        # "help me choose" hands over to the channel questions
+        "they offered 50k and I need 56k",
+        "skip",
+        "55k",
+        "Sam Lee",
+        "I'm not sure",
         "three rounds",
         "no, it was all direct",
         "we got on really well",

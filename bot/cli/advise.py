@@ -63,10 +63,27 @@ def _print_text(result: dict[str, Any], labels: dict[str, str]) -> None:
             print(f"  - {step}")
 
 
+def _answer(lib: Any, text: str, renderer: Any) -> dict[str, Any]:
+    """As the chat does (bot.scenario_actions: the FAQ interrupt runs before the scenario one):
+    a question the FAQ covers gets its answer, unless a situation is described more surely."""
+    from bot.scenarios import advise
+
+    fid, fscore = lib.faq_match(text) if len(text.split()) >= 3 else (None, 0.0)
+    if fid is not None:
+        det = lib.detect(text)
+        if not (det.scenario is not None and det.score > fscore and lib.confident(det, text)):
+            out = det.to_dict()
+            entry = lib.faq[fid]
+            out.update(scenario=None, ambiguous=False, alternatives=[], faq=fid, faq_score=round(fscore, 1))
+            out["advice"] = {"title": entry.question, "points": [entry.answer.strip()]}
+            return out
+    return advise(lib, text, renderer)
+
+
 def run(args: argparse.Namespace) -> int:
     from bot.content import load_content
     from bot.render import Renderer
-    from bot.scenarios import ScenarioLibrary, advise
+    from bot.scenarios import ScenarioLibrary
     from bot.text import sanitise
     from bot.yamlfile import ContentError
 
@@ -85,10 +102,10 @@ def run(args: argparse.Namespace) -> int:
             text = sanitise(line).text
             if not text:
                 continue
-            print(json.dumps(advise(lib, text, renderer), ensure_ascii=False), flush=False)
+            print(json.dumps(_answer(lib, text, renderer), ensure_ascii=False), flush=False)
         return 0
     text = sanitise(" ".join(args.text)).text
-    result = advise(lib, text, renderer)
+    result = _answer(lib, text, renderer)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:

@@ -104,6 +104,7 @@ def run(args: argparse.Namespace) -> int:
             print(f'    "{quote}"' if ascii_only else f"    “{quote}”")
         if not f.ok and f.suggestion:
             print(f"    {'->' if ascii_only else '→'} {f.suggestion}")
-    passed = sum(1 for f in result.findings if f.ok)
-    print(f"\nscore: {result.score}/100 ({passed} of {len(result.findings)} checks pass)")
+    checks = result.checks()
+    passed = sum(1 for ok in checks.values() if ok)
+    print(f"\nscore: {result.score}/100 ({passed} of {len(checks)} checks pass)")
     return 0

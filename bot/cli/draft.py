@@ -30,6 +30,12 @@ _VALUE_FLAGS = (
     ("date", "--date", "the date you'll answer by (ask-for-time)"),
     ("new_terms", "--new-terms", "what changed in a reopened offer"),
     ("phone", "--phone", "a number to leave in a voicemail"),
+    ("offer_figure", "--offer", 'their offer, e.g. "$120,000 a year" (counter-proposal)'),
+    ("target_figure", "--target", 'the figure you ask for, e.g. "$138,000" (counter-proposal)'),
+    ("walk_away_figure", "--walk-away", "the lowest figure you'd accept (call notes only)"),
+    ("counter_figure", "--their-figure", "what they came back with (accept-in-writing)"),
+    ("why", "--why", "one or two reasons the figure is fair (counter-proposal)"),
+    ("decided_on", "--declined-on", "when you declined, e.g. 2025-06-12 (reconnect)"),
 )
 
 
@@ -54,7 +60,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--negotiable",
         action="store_true",
-        help="with --reason compensation: say you'd talk if there is flexibility",
+        help="with --reason compensation or a phone script: say you'd talk if there is flexibility",
     )
     for name, flag, help_text in _VALUE_FLAGS:
         if name == "interviewer":
@@ -111,6 +117,8 @@ def run(args: argparse.Namespace) -> int:
             values[name] = given
     if args.reason:
         values["reason"] = args.reason
+    if args.negotiable:
+        values["negotiable"] = "yes"
     people = args.interviewer or [None]
     if args.interviewer and "interviewer" not in kind.to:
         people = [args.interviewer[0]]
