@@ -29,7 +29,8 @@ def test_plain_call_prints_replies_scorecard_and_transcript(tmp_path: Path) -> N
     out = rehearse(tmp_path, "--persona", "persuasive", "--seed", "2", "--plain", stdin=CALL)
     assert out.returncode == 0, out.stderr
     text = out.stdout
-    assert "Dana Rivera:" in text  # the manager, in character
+    # No made-up name before the call knows one; "Hi Dana" names the manager from then on.
+    assert "Hiring manager:" in text and "Dana:" in text and "Dana Rivera" not in text
     assert "[ok] gratitude" in text and "[ok] held-firm" in text
     assert 'you said: "Hi Dana, thanks for taking my call."' in text
     assert "Transcript:" in text
@@ -46,7 +47,7 @@ def test_json_document(tmp_path: Path) -> None:
     assert {t["speaker"] for t in doc["transcript"]} >= {"coach", "manager", "user"}
     checks = {c["check"]: c for c in doc["scorecard"]}
     assert list(checks) == ["gratitude", "decision-stated", "reason-given", "held-firm",
-                            "no-oversharing", "goodwill-close"]
+                            "no-oversharing", "goodwill-close", "courtesy"]
     assert all(set(c) >= {"check", "ok", "note"} for c in doc["scorecard"])
     assert checks["decision-stated"]["ok"] is True
 

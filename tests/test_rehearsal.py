@@ -125,7 +125,7 @@ def test_every_persona_line_renders() -> None:
 
     renderer = Renderer(None)
     ctx = {**CONTEXT, "who": "x", "persona": "x", "persona_title": "x", "difficulty": "normal",
-           "next_difficulty": "hard", "plan": "decline"}
+           "next_difficulty": "hard", "plan": "decline", "seed": 7, "reply_by": "", "known": []}
 
     def walk(value: object) -> list[str]:
         if isinstance(value, str):
@@ -305,7 +305,7 @@ READINGS = [
     ("firm", "Thank you, but my answer is still no."),
     ("firm", "Nothing you could offer would change my mind."),
     ("firm", "I won't reconsider."),
-    ("firm", "I'd rather not say."),
+    ("refusal", "I'd rather not say."),
     ("goodwill", "I hope our paths cross again."),
     ("goodwill", "Please keep me in mind for future roles."),
     ("goodwill", "Let's stay in touch."),
