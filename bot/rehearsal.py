@@ -505,6 +505,7 @@ class Rehearsal:
         p = self.persona
         self.rng = random.Random(f"{self.seed}:{p.id}:{self.difficulty}")
         self.turns: list[Turn] = []
+        self.triggers: list[str] = []  # how each line was taken ("nonsense" = "you broke up")
         self.transcript: list[dict[str, str]] = []
         self.finished = False
         self._opened = False
@@ -577,9 +578,9 @@ class Rehearsal:
             self.told.add("reason")
         if "figures" in kinds or "refusal" in kinds:
             self.told.add("figures")
-        if turn.topics.get("another-offer") or "refusal" in kinds or re.search(
+        if turn.topics.get("another-offer") or "refusal" in kinds or (re.search(
             r"\b(with|at|for|to|joining|join)\s+[A-Z][\w&.-]+", turn.text
-        ) and "reason" in kinds:
+        ) and "reason" in kinds):
             self.told.add("where")
         if "firm" in kinds:
             self.told.add("sure")
@@ -591,6 +592,7 @@ class Rehearsal:
     def _respond(self, turn: Turn) -> list[Event]:
         p = self.persona
         trigger = self._trigger_for(turn)
+        self.triggers.append(trigger)
         said: list[str] = []
         if trigger == "silence":
             self._silences += 1

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -154,6 +154,9 @@ class CallRules:
         self.softeners = self._pattern(
             str(raw.get("criticism-softeners") or r"(?!)"), "criticism-softeners"
         )
+        self.criticism_self = self._pattern(
+            str(raw.get("criticism-self") or r"(?!)"), "criticism-self"
+        )
         self.thanks_in_passing = self._pattern(
             str(raw.get("thanks-in-passing") or r"(?!)"), "thanks-in-passing"
         )
@@ -272,14 +275,17 @@ class CallRules:
         into praise, a reason that echoes the manager in a denial, and a kind that another
         kind in the same sentence stands in for (content's ``outranks``)."""
         idioms = [m.span() for p in self.figure_idioms for m in p.finditer(text)]
+        selfish = [m.span() for m in self.criticism_self.finditer(text)]
         heard_l = heard.lower()
         out: list[Hit] = []
         for h in hits:
             if h.kind == "figures" and any(a < h.end and h.start < b for a, b in idioms):
                 continue
             if h.kind == "criticism":
-                sentence = _sentence_span(text, h.start)
-                if self.softeners.search(text[h.end : sentence[1]]):
+                if any(a <= h.start < b for a, b in selfish):
+                    continue
+                span = _sentence_span(text, h.start)
+                if self.softeners.search(text[h.end : span[1]]):
                     continue
             if h.kind == "reason" and h.how == "cue" and heard_l:
                 s0, s1 = _sentence_span(text, h.start)
@@ -288,6 +294,14 @@ class CallRules:
                         and "because" not in sentence:
                     continue
             out.append(h)
+        # "I'm going to decline, but I'm torn": a decision taken back in the same sentence.
+        for i, h in enumerate(out):
+            if h.kind != "decision" or h.hedged:
+                continue
+            s0, s1 = _sentence_span(text, h.start)
+            later = [w for w in out if w.kind == "waver" and h.end <= w.start < s1]
+            if later and re.search(r"\bbut\b", text[h.end : later[0].start], re.IGNORECASE):
+                out[i] = replace(h, hedged=True)
         kept: list[Hit] = []
         for h in out:
             span = _sentence_span(text, h.start)
@@ -327,7 +341,10 @@ class CallRules:
         """A line's labels in the benchmark's words (``labels`` in rehearsal.yaml)."""
         if turn.noise:
             return {"noise"}
-        return {self.label_of[k] for k in turn.kinds if k in self.label_of}
+        kinds = set(turn.kinds)
+        if "decision" in kinds and all(h.hedged for h in turn.all("decision")):
+            kinds = (kinds - {"decision"}) | {"waver"}  # "probably going to pass, maybe"
+        return {self.label_of[k] for k in kinds if k in self.label_of}
 
     # -- scoring --------------------------------------------------------------------------------
 
@@ -354,9 +371,9 @@ class CallRules:
         out = self.reword_drop.sub(" ", " " + text + " ")
         out = re.sub(r"\s+([,.;:!?])", r"\1", " ".join(out.split()))
         out = out.strip(" ,;:-–—.!?")
-        if out[:2] not in ("I ", "I'") and not out[:1].isupper() or out[:1].isupper() and \
-                out.split(" ")[0].lower() in _COMMON_OPENERS:
-            out = out[:1].lower() + out[1:]
+        first = out.split(" ")[0].lower() if out else ""
+        if first in _COMMON_OPENERS or first.endswith("ing"):
+            out = out[:1].lower() + out[1:]  # a sentence's capital, not a name's
         return out
 
     def title(self, check: str) -> str:
@@ -465,7 +482,9 @@ _TRY_DEFAULTS: dict[str, Any] = {
 }
 _COMMON_OPENERS = {
     "the", "it", "it's", "my", "a", "an", "this", "that", "that's", "there", "we", "they",
-    "our", "your", "one", "so", "and", "but", "because", "honestly", "well",
+    "our", "your", "one", "so", "and", "but", "because", "honestly", "well", "mainly",
+    "mostly", "they've", "they're", "we've", "we're", "there's",
+    "its", "some", "all", "no", "not", "too", "too,", "with", "at", "for", "to", "in",
 }
 
 

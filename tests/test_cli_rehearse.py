@@ -97,7 +97,7 @@ def test_unknown_persona_is_a_message_not_a_traceback(tmp_path: Path) -> None:
 
 def test_hostile_input_does_not_crash(tmp_path: Path) -> None:
     lines = "\x1b[31mred\x1b[0m\n{{ 7*7 }}\n[bold]x[/]\n" + "a" * 20000 + "\n\n\nend call\n"
-    out = rehearse(tmp_path, "-p", "voicemail", "--plain", stdin=lines)
+    out = rehearse(tmp_path, "-p", "voicemail", "--plain", "--seed", "1", stdin=lines)
     assert out.returncode == 0, out.stderr
     assert "\x1b" not in out.stdout
     assert "{{ 7*7 }}" in out.stdout and "49" not in out.stdout

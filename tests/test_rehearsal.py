@@ -290,7 +290,7 @@ READINGS = [
     ("waver", "Unless you could make it remote?"),
     ("waver", "Let me think about it."),
     ("waver", "I'm not totally sure, to be honest."),
-    ("waver", "Is there any flexibility on the base?"),
+    ("negotiation", "Is there any flexibility on the base?"),
     ("waver", "I could be persuaded."),
     ("cave", "Okay, you've convinced me, I'll take it."),
     ("figures", "They offered me $120k."),
