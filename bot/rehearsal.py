@@ -854,3 +854,68 @@ class Rehearsal:
 
 def personas(dialogues: Path | None = None) -> list[Persona]:
     return list(default_book(dialogues).personas.values())
+
+
+# -- check ----------------------------------------------------------------------------------------
+
+#: Reactions the call derives rather than reads: "ask" is wavering or naming terms when the
+#: plan was to negotiate or ask for time.
+DERIVED = {"ask": ("waver", "negotiation")}
+
+
+def unreachable_reactions(book: Book) -> list[tuple[str, str, str]]:
+    """(file, reaction, why) for every persona reaction no line of a call can bring out.
+
+    A reaction is reachable when its kind is in ``react-order`` and the kind can be read
+    (it has cues or examples in ``rehearsal.yaml``), or it is derived from kinds that can."""
+    rules = book.rules
+    readable = {k for k, spec in rules.kinds.items() if spec.cues or spec.examples}
+    order = set(rules.react_order)
+    out: list[tuple[str, str, str]] = []
+    sources: list[tuple[str, dict[str, Any]]] = [
+        (p.file, dict(p.react)) for p in book.personas.values() if p.reacts
+    ]
+    sources.append((rules.path, dict((book.raw.get("manager") or {}).get("react") or {})))
+    for file, react in sources:
+        for kind in react:
+            if kind not in order:
+                out.append((file, kind, f"reaction '{kind}' is not in react-order, so it is never said"))
+            elif kind in DERIVED:
+                if not readable & set(DERIVED[kind]):
+                    out.append((file, kind, f"reaction '{kind}': none of {DERIVED[kind]} can be read"))
+            elif kind not in readable:
+                out.append((file, kind, f"reaction '{kind}': no cue or example reads a line as '{kind}'"))
+    return out
+
+
+def _line_in(file: str, key: str) -> int:
+    try:
+        lines = Path(file).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return 0
+    inside = False
+    for i, line in enumerate(lines, 1):
+        if line.rstrip() in ("react:", "  react:"):
+            inside = True
+        elif inside and line.lstrip().startswith(f"{key}:"):
+            return i
+    return 0
+
+
+def check_content(content: Any, renderer: Any) -> list[Any]:
+    """``decline-coach check``: persona reactions no caller line can reach."""
+    from bot.check import Problem
+
+    try:
+        book = load_book(content.dialogues, normaliser=content.normaliser)
+    except ContentError:
+        return []  # reported by check's loaders, at its line
+    root = Path(content.dialogues).parent
+    problems = []
+    for file, kind, why in unreachable_reactions(book):
+        try:
+            rel = str(Path(file).relative_to(root))
+        except ValueError:
+            rel = file
+        problems.append(Problem(rel, _line_in(file, kind), why))
+    return problems

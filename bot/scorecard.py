@@ -157,6 +157,9 @@ class CallRules:
         self.criticism_self = self._pattern(
             str(raw.get("criticism-self") or r"(?!)"), "criticism-self"
         )
+        self.reason_denials = self._pattern(
+            str(raw.get("reason-denials") or r"(?!)"), "reason-denials"
+        )
         self.thanks_in_passing = self._pattern(
             str(raw.get("thanks-in-passing") or r"(?!)"), "thanks-in-passing"
         )
@@ -276,6 +279,10 @@ class CallRules:
         kind in the same sentence stands in for (content's ``outranks``)."""
         idioms = [m.span() for p in self.figure_idioms for m in p.finditer(text)]
         selfish = [m.span() for m in self.criticism_self.finditer(text)]
+        denied = [
+            m.span() for m in self.reason_denials.finditer(text)
+            if re.search(r"n't|\bnot\b", m.group(0), re.IGNORECASE)
+        ]
         heard_l = heard.lower()
         out: list[Hit] = []
         for h in hits:
@@ -287,6 +294,8 @@ class CallRules:
                 span = _sentence_span(text, h.start)
                 if self.softeners.search(text[h.end : span[1]]):
                     continue
+            if h.kind == "reason" and any(a <= h.start < b for a, b in denied):
+                continue
             if h.kind == "reason" and h.how == "cue" and heard_l:
                 s0, s1 = _sentence_span(text, h.start)
                 sentence = text[s0:s1].lower()

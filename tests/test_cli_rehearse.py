@@ -101,3 +101,52 @@ def test_hostile_input_does_not_crash(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     assert "\x1b" not in out.stdout
     assert "{{ 7*7 }}" in out.stdout and "49" not in out.stdout
+
+
+def _seed_of(text: str) -> str:
+    import re
+
+    found = re.search(r"--seed (\d+)", text)
+    assert found, text[:300]
+    return found.group(1)
+
+
+def _call_part(text: str) -> str:
+    """The call and scorecard, without the line that names the seed."""
+    return "\n".join(line for line in text.splitlines() if "--seed" not in line and "seed " not in line)
+
+
+LONG_CALL = (
+    "Hi, thanks for the offer.\nI've decided to decline.\nMaybe if you paid more.\n"
+    "No, thank you.\nNo.\nThanks, I hope we stay in touch.\nBye.\n"
+)
+
+
+def test_unseeded_calls_differ_and_a_seeded_call_replays(tmp_path: Path) -> None:
+    runs = [rehearse(tmp_path, "-p", "persuasive", "-d", "hard", "--plain", stdin=LONG_CALL)
+            for _ in range(4)]
+    assert all(r.returncode == 0 for r in runs), runs[0].stderr
+    seeds = [_seed_of(r.stdout) for r in runs]
+    assert len(set(seeds)) == len(seeds)  # a fresh seed each time, shown to the person
+    assert len({_call_part(r.stdout) for r in runs}) > 1  # and the calls themselves differ
+    for run, seed in zip(runs, seeds, strict=True):
+        again = rehearse(tmp_path, "-p", "persuasive", "-d", "hard", "--plain", "--seed", seed,
+                         stdin=LONG_CALL)
+        assert again.stdout == run.stdout  # the same seed replays the call word for word
+
+
+def test_json_stores_the_seed(tmp_path: Path) -> None:
+    out = rehearse(tmp_path, "--json", stdin=CALL)
+    doc = json.loads(out.stdout)
+    assert isinstance(doc["seed"], int)
+    again = json.loads(rehearse(tmp_path, "--json", "--seed", str(doc["seed"]), stdin=CALL).stdout)
+    assert again["transcript"] == doc["transcript"]
+
+
+def test_ask_for_time_plan(tmp_path: Path) -> None:
+    out = rehearse(tmp_path, "--plan", "ask-for-time", "--reply-by", "Friday 12 December",
+                   "--seed", "1", "--plain",
+                   stdin="Hi, thanks so much for the offer.\nI need a little more time.\nBye.\n")
+    assert out.returncode == 0, out.stderr
+    assert "date-named" in out.stdout and "Friday 12 December" in out.stdout
+    assert "reason-given" not in out.stdout
