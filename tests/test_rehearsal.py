@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.events import Say, ScoreLine, Scorecard
+from bot.events import Say, Scorecard, ScoreLine
 from bot.rehearsal import Rehearsal, RehearsalError, default_book
 from bot.scorecard import CHECKS, default_rules, score_call
 
