@@ -354,10 +354,17 @@ class Rehearsal:
         self.plan = plan if plan in PLANS else "decline"
         self.context = {k: str(ctx.get(k) or "") for k in CONTEXT_KEYS}
         #: The facts that came from the case (not the stand-ins in ``defaults``).
-        self.known = frozenset(
-            k for k in (*CONTEXT_KEYS, "reply_by") if (context or {}).get(k) not in (None, "")
-        )
+        given = dict(context or {})
+        if isinstance(given.get("known"), list):  # a snapshot says which names were real
+            self.known = frozenset(str(k) for k in given["known"])
+        else:
+            self.known = frozenset(
+                k for k in (*CONTEXT_KEYS, "reply_by") if given.get(k) not in (None, "")
+            )
         self.reply_by = str((context or {}).get("reply_by") or "")
+        # As the call began: a snapshot replays from here (names learned on the call are
+        # learned again from the same lines).
+        self._started = ({**self.context}, self.known)
         self.inputs: list[str] = []  # every raw line given to turn(), for replay
         self._reset()
 
@@ -453,9 +460,10 @@ class Rehearsal:
             "difficulty": self.difficulty,
             "seed": self.seed,
             "context": {
-                **{k: v for k, v in self.context.items() if k in self.known},
+                **self._started[0],
                 "plan": self.plan,
                 **({"reply_by": self.reply_by} if self.reply_by else {}),
+                "known": sorted(self._started[1]),
             },
             "inputs": list(self.inputs),
         }
@@ -480,11 +488,8 @@ class Rehearsal:
             self.persona.id,
             self.next_difficulty,
             self.seed + 1 if seed is None else seed,
-            {
-                **{k: v for k, v in self.context.items() if k in self.known},
-                "plan": self.plan,
-                "reply_by": self.reply_by,
-            },
+            {**self.context, "plan": self.plan, "reply_by": self.reply_by,
+             "known": sorted(self.known)},
             book=self.book,
         )
 
@@ -515,7 +520,6 @@ class Rehearsal:
         self._step = 0  # the next pressing step
         self._nonsense = 0
         self._silences = 0
-        self._learned: dict[str, str] = {}
         self._words = 0
         self.model = _Call(int(p.setting(self.difficulty, "pushes", 1)), self.plan)
         transitions = list(p.transitions) + [
