@@ -627,7 +627,7 @@ class Rehearsal:
         wrap_up = self._wraps_up(turn)
         if wrap_up and self.state == "pressing":
             self.model.limit = self.model.pushes  # they are saying goodbye: no more pushing
-        reaction = self._reaction(turn, trigger)
+        reaction = "" if wrap_up and self.state == "pressing" else self._reaction(turn, trigger)
         if reaction:
             said.append(reaction)
         if "decision" in turn.kinds or trigger == "ask":
@@ -675,7 +675,10 @@ class Rehearsal:
         kinds = turn.kinds
         if kinds & {"waver", "cave", "negotiation", "question", "feedback", "rudeness"}:
             return False
-        return "goodbye" in kinds or ({"goodwill"} <= kinds and kinds <= self._soft | {"firm"})
+        if "goodbye" in kinds:
+            return True
+        # "Thank you for understanding": only courtesies, after being pushed, closes too.
+        return bool(kinds) and kinds <= self._soft and (self.model.pushes > 0 or "goodwill" in kinds)
 
     def _reaction(self, turn: Turn, trigger: str) -> str:
         if not self.persona.reacts:
