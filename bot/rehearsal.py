@@ -23,6 +23,7 @@ Everything said comes from content; this module is mechanism only.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -39,9 +40,13 @@ from bot.yamlfile import ContentError, LineDict, load_yaml
 
 #: Conditions a persona's transitions may name (``if: can-push``).
 CONDITIONS = ("can-push", "decided", "negotiating", "pressed")
+#: Reactions given once per call at most.
+ONCE = ("greeting", "thanks", "goodwill")
 #: Triggers every persona understands without declaring them: the call ends.
 ENDINGS = ("hang-up", "time-up", "cut-off")
 CONTEXT_KEYS = ("name", "company", "role", "manager")
+#: What a pressing step may ask for; a step is skipped once the person has told (or refused).
+ASKS = ("reason", "where", "figures", "sure", "what-it-takes", "decision")
 _PERSONA_KEYS = {
     "persona",
     "label",
@@ -180,6 +185,29 @@ def _persona(path: Path) -> Persona:
     )
 
 
+_NOBODY = "\x00"
+
+
+def _unnamed(text: str) -> str:
+    """A line written for a name, said without one: "Hi <name>, thanks" -> "Hi, thanks"."""
+    if _NOBODY not in text:
+        return text
+    text = re.sub(
+        r"([.!?])\s*\x00[,!.?]*\s*(\w)", lambda m: f"{m.group(1)} {m.group(2).upper()}", text
+    )
+    text = re.sub(r",?[ \t]*\x00", "", text)
+    text = re.sub(r"^[\s!,.?]+", "", text)
+    text = re.sub(r"([.!?]\s+)[!,.?]+\s*", r"\1", text)
+    return text[:1].upper() + text[1:]
+
+
+def _step_of(step: Any) -> tuple[set[str], list[Any]]:
+    """A pressing step: its variants, and what it asks for (``{asks: reason, say: [...]}``)."""
+    if isinstance(step, dict):
+        return {str(a) for a in _as_list(step.get("asks"))}, _as_list(step.get("say"))
+    return set(), _as_list(step)
+
+
 def _check_lines(path: Path, value: Any, where: str, line: int | None) -> None:
     """Every line is a string; a list may hold variants or (for pressing) steps of variants."""
     if value is None or isinstance(value, str):
@@ -187,6 +215,21 @@ def _check_lines(path: Path, value: Any, where: str, line: int | None) -> None:
     if isinstance(value, list):
         for item in value:
             _check_lines(path, item, where, line)
+        return
+    if isinstance(value, dict) and "say" in value and where.endswith("pressing"):
+        unknown = set(value) - {"say", "asks"}
+        if unknown:
+            raise ContentError(
+                path, getattr(value, "line", None) or line,
+                f"{where}: unknown key '{sorted(unknown)[0]}' (a step has 'say' and 'asks')",
+            )
+        for a in _as_list(value.get("asks")):
+            if str(a) not in ASKS:
+                raise ContentError(
+                    path, getattr(value, "line", None) or line,
+                    f"{where}: asks '{a}' is not one of {', '.join(ASKS)}",
+                )
+        _check_lines(path, value.get("say"), where, line)
         return
     if isinstance(value, dict) and where in ("lines", "hard", "stay", "react"):
         for k, v in value.items():
@@ -310,6 +353,18 @@ class Rehearsal:
         plan = str(ctx.get("plan") or "decline")
         self.plan = plan if plan in PLANS else "decline"
         self.context = {k: str(ctx.get(k) or "") for k in CONTEXT_KEYS}
+        #: The facts that came from the case (not the stand-ins in ``defaults``).
+        given = dict(context or {})
+        if isinstance(given.get("known"), list):  # a snapshot says which names were real
+            self.known = frozenset(str(k) for k in given["known"])
+        else:
+            self.known = frozenset(
+                k for k in (*CONTEXT_KEYS, "reply_by") if given.get(k) not in (None, "")
+            )
+        self.reply_by = str((context or {}).get("reply_by") or "")
+        # As the call began: a snapshot replays from here (names learned on the call are
+        # learned again from the same lines).
+        self._started = ({**self.context}, self.known)
         self.inputs: list[str] = []  # every raw line given to turn(), for replay
         self._reset()
 
@@ -353,9 +408,12 @@ class Rehearsal:
             return out + self._finish(early=True)
         self._log("user", text)
         turn = self.rules.turn(
-            len(self.turns), text, state=self.state, pressed=self.model.pushes > 0
+            len(self.turns), text, state=self.state, pressed=self.model.pushes > 0,
+            heard=self._last_manager_line(),
         )
         self.turns.append(turn)
+        if "greeting" in turn.kinds or len(self.turns) == 1:
+            self._learn_names(text)
         out += self._respond(turn)
         return out
 
@@ -375,7 +433,10 @@ class Rehearsal:
             self._ctx(),
             origin="rehearsal.yaml:scorecard.title",
         )
-        return Scorecard(title=title, lines=tuple(score_call(self.turns, self.plan, self.rules)))
+        return Scorecard(
+            title=title,
+            lines=tuple(score_call(self.turns, self.plan, self.rules, context=self._ctx())),
+        )
 
     def to_json(self) -> dict[str, Any]:
         card = self.scorecard()
@@ -398,7 +459,12 @@ class Rehearsal:
             "persona": self.persona.id,
             "difficulty": self.difficulty,
             "seed": self.seed,
-            "context": {**self.context, "plan": self.plan},
+            "context": {
+                **self._started[0],
+                "plan": self.plan,
+                **({"reply_by": self.reply_by} if self.reply_by else {}),
+                "known": sorted(self._started[1]),
+            },
             "inputs": list(self.inputs),
         }
 
@@ -422,7 +488,8 @@ class Rehearsal:
             self.persona.id,
             self.next_difficulty,
             self.seed + 1 if seed is None else seed,
-            {**self.context, "plan": self.plan},
+            {**self.context, "plan": self.plan, "reply_by": self.reply_by,
+             "known": sorted(self.known)},
             book=self.book,
         )
 
@@ -443,10 +510,15 @@ class Rehearsal:
         p = self.persona
         self.rng = random.Random(f"{self.seed}:{p.id}:{self.difficulty}")
         self.turns: list[Turn] = []
+        self.triggers: list[str] = []  # how each line was taken ("nonsense" = "you broke up")
         self.transcript: list[dict[str, str]] = []
         self.finished = False
         self._opened = False
-        self._used: dict[str, set[int]] = {}
+        self._said: set[str] = set()  # every manager line so far: never the same line twice
+        self.told: set[str] = set()  # what the person has already told (or refused to tell)
+        self._reacted: set[str] = set()  # once-only reactions already given (greeting...)
+        self._step = 0  # the next pressing step
+        self._nonsense = 0
         self._silences = 0
         self._words = 0
         self.model = _Call(int(p.setting(self.difficulty, "pushes", 1)), self.plan)
@@ -472,33 +544,70 @@ class Rehearsal:
     def _trigger_for(self, turn: Turn) -> str:
         if turn.silent:
             return "silence"
-        kinds = turn.kinds
-        if not kinds:
+        if turn.noise:
             return "nonsense"
-        decision = turn.first("decision")
-        if decision and all(h.hedged for h in turn.all("decision")) and "waver" not in kinds:
+        kinds = set(turn.kinds)
+        if not kinds:
+            return "any"  # a real sentence nothing was read in: listened to, not "you broke up"
+        if self.state == "closing" and "goodbye" in kinds and "waver" not in kinds:
+            return "goodbye"
+        if not self.persona.reacts and "goodbye" in kinds:
+            return "goodbye"  # a voicemail ends when the message signs off
+        if turn.first("decision") and all(h.hedged for h in turn.all("decision")):
             kinds = (kinds - {"decision"}) | {"waver"}
+        if kinds - self._soft <= set(self.rules.answer_only) | {"rudeness", "criticism"}:
+            return "listen"  # a question, a greeting, a jibe: answered; the call stays put
         for kind in self.rules.trigger_order:
             if kind not in kinds:
                 continue
-            if kind == "waver" and self.plan == "negotiate":
-                return "ask"
+            if kind in ("waver", "negotiation") and self.plan != "decline":
+                return "ask"  # negotiating or asking for time was the plan
+            if kind == "negotiation":
+                return "waver"  # naming terms when the plan was to decline
+            if kind == "refusal":
+                return "firm"
             if kind == "decision" and self.model.heard_decision:
                 return "firm"
             return kind
-        return "any"
+        return "rude" if "rudeness" in kinds else "any"
+
+    @property
+    def _soft(self) -> set[str]:
+        return set(self.rules.soft_reactions) | {"empathy"}
+
+    def _remember(self, turn: Turn) -> None:
+        """What the person has now told the manager, so nobody asks for it again."""
+        kinds = turn.kinds
+        if "reason" in kinds or "refusal" in kinds:
+            self.told.add("reason")
+        if "figures" in kinds or "refusal" in kinds:
+            self.told.add("figures")
+        if turn.topics.get("another-offer") or "refusal" in kinds or (re.search(
+            r"\b(with|at|for|to|joining|join)\s+[A-Z][\w&.-]+", turn.text
+        ) and "reason" in kinds):
+            self.told.add("where")
+        if "firm" in kinds:
+            self.told.add("sure")
+        if "negotiation" in kinds or "refusal" in kinds:
+            self.told.add("what-it-takes")
+        if "decision" in kinds or "firm" in kinds:
+            self.told.add("decision")
 
     def _respond(self, turn: Turn) -> list[Event]:
         p = self.persona
         trigger = self._trigger_for(turn)
-        out: list[Event] = []
+        self.triggers.append(trigger)
         said: list[str] = []
         if trigger == "silence":
             self._silences += 1
-            if self._silences >= int(p.setting(self.difficulty, "patience", 3)):
+            line = ""
+            if self._silences < int(p.setting(self.difficulty, "patience", 3)):
+                line = self._pick("silence", self._common_pool("silence", p.silence))
+            if not line and p.reacts:
                 return self._end_by("hang-up")
-            said.append(self._pick("silence", self._common_pool("silence", p.silence)))
-            return self._manager(*said)
+            if not line and self._silences >= int(p.setting(self.difficulty, "patience", 3)):
+                return self._end_by("hang-up")
+            return self._manager(line)
         self._silences = 0
         self._words += len(turn.text.split())
         max_words = p.setting(self.difficulty, "max-words", None)
@@ -507,32 +616,69 @@ class Rehearsal:
         if len(self.turns) > self.rules.max_turns:
             return self._end_by("time-up")
         if trigger == "nonsense":
-            said.append(self._pick("nonsense", self._common_pool("nonsense", p.nonsense)))
-            return self._manager(*said)
+            self._nonsense += 1
+            line = self._pick("nonsense", self._common_pool("nonsense", p.nonsense))
+            if not line and p.reacts:
+                return self._end_by("hang-up")
+            return self._manager(line)
+        self._remember(turn)
         if trigger == "waver" and self.plan == "decline":
             self.model.limit += int(p.setting(self.difficulty, "waver-pushes", 0))
-        reaction = self._reaction(turn, trigger)
+        wrap_up = self._wraps_up(turn)
+        if wrap_up and self.state == "pressing":
+            self.model.limit = self.model.pushes  # they are saying goodbye: no more pushing
+        reaction = "" if wrap_up and self.state == "pressing" else self._reaction(turn, trigger)
         if reaction:
             said.append(reaction)
         if "decision" in turn.kinds or trigger == "ask":
             self.model.heard_decision = True
+        if trigger == "listen":
+            if not reaction or (
+                self.state == "opening" and not self.model.heard_decision
+                and "rudeness" not in turn.kinds
+            ):
+                stay = self._pick(f"stay:{self.state}", self.persona.stay.get(self.state) or [])
+                if stay:
+                    said.append(stay)
+            return self._manager(*said)
         before = self.model.state
         fired = self._fire(trigger)
         if not fired:
             trigger, fired = "any", self._fire("any")
         state = self.model.state
         if fired:
-            if state == "pressing":
+            line = self._state_line(state, trigger)
+            if not line and state == "pressing":
+                # Nothing left to push with that has not been said or answered: wrap up.
+                self.model.limit = self.model.pushes
+                if "closing" in p.states:
+                    self.machine.set_state("closing", self.model)
+                state = "closing"
+                line = self._state_line(state, "any")
+            elif state == "pressing":
                 self.model.pushes += 1
-            said.append(self._state_line(state, trigger))
+            said.append(line)
         elif before == state:
-            stay = self.persona.stay.get(state) or []
-            if stay:
-                said.append(self._pick(f"stay:{state}", stay))
-        out += self._manager(*said)
+            said.append(self._pick(f"stay:{state}", self.persona.stay.get(state) or []))
+        if not any(said) and state == "closing" and p.reacts:
+            # Everything warm has been said: the manager says goodbye.
+            self._fire("goodbye")
+            state = self.model.state
+            said.append(self._state_line(state, "goodbye") if state == "ended" else "")
+        out = self._manager(*said)
         if state == "ended":
             out += self._finish()
         return out
+
+    def _wraps_up(self, turn: Turn) -> bool:
+        """A line that closes the conversation: goodbye, or only thanks and warm words."""
+        kinds = turn.kinds
+        if kinds & {"waver", "cave", "negotiation", "question", "feedback", "rudeness"}:
+            return False
+        if "goodbye" in kinds:
+            return True
+        # "Thank you for understanding": only courtesies, after being pushed, closes too.
+        return bool(kinds) and kinds <= self._soft and (self.model.pushes > 0 or "goodwill" in kinds)
 
     def _reaction(self, turn: Turn, trigger: str) -> str:
         if not self.persona.reacts:
@@ -540,35 +686,61 @@ class Rehearsal:
         kinds = set(turn.kinds)
         if trigger == "ask":
             kinds.add("ask")
+            kinds.discard("negotiation")
+            kinds.discard("waver")
+        if trigger == "waver":
+            kinds.add("waver")
         if self.model.heard_decision:
             kinds.discard("decision")
+        kinds -= self._reacted  # a greeting is answered once
         soft = set(self.rules.soft_reactions)
-        if trigger not in soft or self.model.state == "closing":
+        if (trigger not in soft and trigger != "listen") or self.model.state == "closing":
             kinds -= soft  # a "thanks" inside a firm answer needs no "you're welcome"
         for kind in self.rules.react_order:
             if kind not in kinds:
                 continue
             pool = self.persona.react.get(kind)
+            if pool is None and kind == "negotiation":
+                pool = self.persona.react.get("ask")
             if pool is None:
                 pool = [str(x) for x in _as_list(self._common("react").get(kind))]
-            if pool:
-                return self._pick(f"react:{kind}", pool)
+            line = self._pick(f"react:{kind}", pool) if pool else ""
+            if line:
+                if kind in ONCE:
+                    self._reacted.add(kind)
+                return line
         return ""
 
     def _state_line(self, state: str, trigger: str) -> str:
         if state == "ended":
             pool = self._pool(trigger) or self._common_pool(trigger, None) or self._pool("ended")
-            return self._pick(f"ended:{trigger}", pool)
+            line = self._pick(f"ended:{trigger}", pool)
+            return line or self._pick("ended", self._pool("ended"))
         own = self._pool(trigger) if trigger not in self.persona.states else []
         if own:
-            return self._pick(f"{state}:{trigger}", own)  # e.g. lines.cave: "Wonderful!"
+            line = self._pick(f"{state}:{trigger}", own)  # e.g. lines.cave: "Wonderful!"
+            if line:
+                return line
         if state == "pressing":
-            steps = self._pool("pressing")
-            if steps and isinstance(steps[0], list):
-                step = min(self.model.pushes, len(steps)) - 1
-                return self._pick(f"pressing:{step}", steps[max(step, 0)])
+            return self._push()
+        line = self._pick(state, self._pool(state))
+        return line or self._pick(f"stay:{state}", self.persona.stay.get(state) or [])
+
+    def _push(self) -> str:
+        """The next push that asks for nothing already told, said in words not used yet."""
+        steps = self._pool("pressing")
+        if not steps or not isinstance(steps[0], (list, dict)):
             return self._pick("pressing", steps)
-        return self._pick(state, self._pool(state))
+        while self._step < len(steps):
+            step = steps[self._step]
+            self._step += 1
+            asks, pool = _step_of(step)
+            if asks & self.told:
+                continue
+            line = self._pick(f"pressing:{self._step}", pool)
+            if line:
+                return line
+        return ""
 
     def _fire(self, trigger: str) -> bool:
         # Asking first keeps transitions from logging a warning for every unhandled kind.
@@ -608,18 +780,38 @@ class Rehearsal:
         return _as_list(self.persona.lines.get(key))
 
     def _pick(self, key: str, pool: Iterable[Any]) -> str:
-        options = [str(x) for x in pool if not isinstance(x, list)]
-        if not options:
+        """One of the lines, never one already said in this call ("" when all were)."""
+        options = [str(x) for x in pool if not isinstance(x, (list, dict))]
+        ctx = self._ctx()
+        if "name" not in self.known:
+            ctx["name"] = _NOBODY  # the manager does not call you by a made-up name
+        fresh = []
+        for source in options:
+            text = _unnamed(
+                self.book.renderer.inline(source, ctx, origin=f"{self.persona.file}:{key}")
+            )
+            if text and text not in self._said and text not in fresh:
+                fresh.append(text)
+        if not fresh:
             return ""
-        used = self._used.setdefault(key, set())
-        fresh = [i for i in range(len(options)) if i not in used] or list(range(len(options)))
-        if len(fresh) == len(options):
-            used.clear()
-        i = fresh[self.rng.randrange(len(fresh))]
-        used.add(i)
-        return self.book.renderer.inline(
-            options[i], self._ctx(), origin=f"{self.persona.file}:{key}"
-        )
+        text = fresh[self.rng.randrange(len(fresh))]
+        self._said.add(text)
+        return text
+
+    def _last_manager_line(self) -> str:
+        return next((t["text"] for t in reversed(self.transcript) if t["speaker"] == "manager"), "")
+
+    def _learn_names(self, text: str) -> None:
+        """ "Hi Rebecca, it's Liam": names the case did not know, taken from the call."""
+        for pattern in self.rules.name_patterns:
+            m = pattern.search(text)
+            if not m:
+                continue
+            for key, value in m.groupdict().items():
+                if value and key in CONTEXT_KEYS and key not in self.known:
+                    self.context[key] = value
+                    self.known = self.known | {key}
+            return
 
     def _ctx(self) -> dict[str, Any]:
         return {
@@ -630,6 +822,9 @@ class Rehearsal:
             "difficulty": self.difficulty,
             "next_difficulty": self.next_difficulty,
             "plan": self.plan,
+            "known": sorted(self.known),
+            "reply_by": self.reply_by,
+            "seed": self.seed,
         }
 
     def _hint(self) -> Say:
@@ -666,3 +861,68 @@ class Rehearsal:
 
 def personas(dialogues: Path | None = None) -> list[Persona]:
     return list(default_book(dialogues).personas.values())
+
+
+# -- check ----------------------------------------------------------------------------------------
+
+#: Reactions the call derives rather than reads: "ask" is wavering or naming terms when the
+#: plan was to negotiate or ask for time.
+DERIVED = {"ask": ("waver", "negotiation")}
+
+
+def unreachable_reactions(book: Book) -> list[tuple[str, str, str]]:
+    """(file, reaction, why) for every persona reaction no line of a call can bring out.
+
+    A reaction is reachable when its kind is in ``react-order`` and the kind can be read
+    (it has cues or examples in ``rehearsal.yaml``), or it is derived from kinds that can."""
+    rules = book.rules
+    readable = {k for k, spec in rules.kinds.items() if spec.cues or spec.examples}
+    order = set(rules.react_order)
+    out: list[tuple[str, str, str]] = []
+    sources: list[tuple[str, dict[str, Any]]] = [
+        (p.file, dict(p.react)) for p in book.personas.values() if p.reacts
+    ]
+    sources.append((rules.path, dict((book.raw.get("manager") or {}).get("react") or {})))
+    for file, react in sources:
+        for kind in react:
+            if kind not in order:
+                out.append((file, kind, f"reaction '{kind}' is not in react-order, so it is never said"))
+            elif kind in DERIVED:
+                if not readable & set(DERIVED[kind]):
+                    out.append((file, kind, f"reaction '{kind}': none of {DERIVED[kind]} can be read"))
+            elif kind not in readable:
+                out.append((file, kind, f"reaction '{kind}': no cue or example reads a line as '{kind}'"))
+    return out
+
+
+def _line_in(file: str, key: str) -> int:
+    try:
+        lines = Path(file).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return 0
+    inside = False
+    for i, line in enumerate(lines, 1):
+        if line.rstrip() in ("react:", "  react:"):
+            inside = True
+        elif inside and line.lstrip().startswith(f"{key}:"):
+            return i
+    return 0
+
+
+def check_content(content: Any, renderer: Any) -> list[Any]:
+    """``decline-coach check``: persona reactions no caller line can reach."""
+    from bot.check import Problem
+
+    try:
+        book = load_book(content.dialogues, normaliser=content.normaliser)
+    except ContentError:
+        return []  # reported by check's loaders, at its line
+    root = Path(content.dialogues).parent
+    problems = []
+    for file, kind, why in unreachable_reactions(book):
+        try:
+            rel = str(Path(file).relative_to(root))
+        except ValueError:
+            rel = file
+        problems.append(Problem(rel, _line_in(file, kind), why))
+    return problems

@@ -54,14 +54,34 @@ def _book(session: Session) -> Book:
 
 
 def _context(session: Session) -> dict[str, Any]:
+    """The call's names and plan, from the case (``session.slots``): never a stand-in for a
+    fact the case knows. The plan is the person's decision (else the coach's recommendation):
+    decline, negotiate or ask for time, with the date to propose when the case has one."""
     slots = session.slots
+    plan = str(slots.get("decision") or slots.get("recommendation") or "decline")
     return {
-        "name": slots.get("name"),
-        "company": slots.get("company"),
-        "role": slots.get("role"),
-        "manager": slots.get("manager") or slots.get("recruiter"),
-        "plan": "negotiate" if slots.get("decision") == "negotiate" else "decline",
+        "name": _text(slots.get("name")),
+        "company": _text(slots.get("company")),
+        "role": _text(slots.get("role")),
+        "manager": _text(slots.get("manager")) or _text(slots.get("recruiter")),
+        "plan": plan if plan in ("negotiate", "ask-for-time") else "decline",
+        "reply_by": _date(slots.get("reply_by") or slots.get("deadline")),
     }
+
+
+def _text(value: Any) -> str:
+    return str(value).strip() if isinstance(value, str) else ""
+
+
+def _date(value: Any) -> str:
+    """An ISO date from the case as people say it ("Friday 12 December")."""
+    import datetime as dt
+
+    try:
+        day = dt.date.fromisoformat(str(value))
+    except (TypeError, ValueError):
+        return ""
+    return f"{day:%A} {day.day} {day:%B}"
 
 
 @action("rehearse-choose", produces=())
@@ -85,13 +105,21 @@ def start(session: Session) -> list[Event] | None:
         persona = "gracious"
     if difficulty not in book.difficulties:
         difficulty = "normal"
-    seed = session.seed + int(session.slots.get("rehearsal_attempt") or 0)
+    seed = _seed(session)
     from bot.rehearsal import Rehearsal
 
     r = Rehearsal(persona, difficulty, seed, _context(session), book=book)
     events = r.opening()
     _keep(session, r)
     return events
+
+
+def _seed(session: Session) -> int:
+    """Each call of a conversation gets its own seed: the session's seed and the attempt, so
+    "Same call again" and "Try again, harder" are new calls, and a restored case replays."""
+    attempt = int(session.slots.get("rehearsal_attempt") or 0)
+    session.slots["rehearsal_attempt"] = attempt + 1
+    return int(session.seed) * 1000 + attempt
 
 
 @action("rehearse-debrief")
@@ -114,7 +142,6 @@ def harder(session: Session) -> list[Event] | None:
     book = _book(session)
     current = str(session.slots.get("rehearsal_difficulty") or "normal")
     session.slots["rehearsal_difficulty"] = book.harder(current)
-    session.slots["rehearsal_attempt"] = int(session.slots.get("rehearsal_attempt") or 0) + 1
     return None
 
 

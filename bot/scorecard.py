@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -36,11 +36,18 @@ CHECKS = (
     "held-firm",
     "no-oversharing",
     "goodwill-close",
+    "courtesy",
 )
-PLANS = ("decline", "negotiate")
+#: Checks only some plans use: naming your number (negotiate), naming a date (ask for time).
+PLAN_CHECKS = ("figure-named", "date-named")
+ALL_CHECKS = CHECKS + PLAN_CHECKS
+PLANS = ("decline", "negotiate", "ask-for-time")
 META = ("hint", "restart", "end-call")
 #: Kinds the fuzzy matcher may add (the overshare kinds need exact words, so cues only).
-FUZZY_KINDS = ("thanks", "decision", "reason", "waver", "cave", "firm", "goodwill", "goodbye")
+FUZZY_KINDS = (
+    "thanks", "decision", "reason", "waver", "cave", "firm", "goodwill", "goodbye",
+    "question", "feedback", "negotiation", "refusal", "rudeness",
+)
 _SENTENCE = re.compile(r"[^.!?;\n]+[.!?;]*")
 _CLAUSE_BREAK = re.compile(r"[,.;:!?\-–—()]|\bbut\b|\band\b|\bso\b", re.IGNORECASE)
 _WORD = re.compile(r"[\w'’$£€%]+")
@@ -69,6 +76,8 @@ class Turn:
     state: str = ""  # the persona's state when the line was said
     pressed: bool = False  # the manager had pushed back at least once before this line
     topics: dict[str, Hit] = field(default_factory=dict)
+    noise: bool = False  # nonsense or filler sounds: the only line "you broke up" answers
+    heard: str = ""  # the manager's line just before this one
 
     @property
     def kinds(self) -> set[str]:
@@ -108,6 +117,7 @@ class CallRules:
         self.early_turns = int(limits.get("early-turns", 2))
         self.brief_words = int(limits.get("brief-words", 45))
         self.reason_topics = int(limits.get("reason-topics", 2))
+        self.close_lines = int(limits.get("close-lines", 2))
         self.guard_window = int(limits.get("guard-window", 4))
         words = [str(w).lower() for w in limits.get("guard-words") or ()]
         self.guard_re = re.compile(
@@ -136,13 +146,55 @@ class CallRules:
         self.figure_context = self._pattern(
             str(raw.get("figure-context") or r"(?!)"), "figure-context"
         )
+        self.label_of = {str(k): str(v) for k, v in (raw.get("labels") or {}).items()}
+        self.outranks = {
+            str(k): [str(x) for x in v or ()] for k, v in (raw.get("outranks") or {}).items()
+        }
+        self.figure_idioms = self._patterns(raw.get("figure-idioms"), "figure-idioms")
+        self.softeners = self._pattern(
+            str(raw.get("criticism-softeners") or r"(?!)"), "criticism-softeners"
+        )
+        self.criticism_self = self._pattern(
+            str(raw.get("criticism-self") or r"(?!)"), "criticism-self"
+        )
+        self.reason_denials = self._pattern(
+            str(raw.get("reason-denials") or r"(?!)"), "reason-denials"
+        )
+        self.thanks_in_passing = self._pattern(
+            str(raw.get("thanks-in-passing") or r"(?!)"), "thanks-in-passing"
+        )
+        noise = dict(raw.get("noise") or {})
+        self.word_share = float(noise.get("word-share", 0.5))
+        self.fillers = self._pattern(str(noise.get("fillers") or r"(?!)"), "noise.fillers")
+        self.answer_only = [str(k) for k in raw.get("answer-only") or ()]
+        self.name_patterns = []
+        for i, source in enumerate(raw.get("names-from-call") or ()):
+            try:
+                self.name_patterns.append(re.compile(str(source)))  # case matters: names
+            except re.error as exc:
+                raise ContentError(
+                    path, _line(raw, "names-from-call"), f"names-from-call[{i}]: {exc}"
+                ) from None
         self.trigger_order = [str(k) for k in raw.get("trigger-order") or ()]
         self.react_order = [str(k) for k in raw.get("react-order") or ()]
         self.soft_reactions = [str(k) for k in raw.get("soft-reactions") or ()]
         self.checks = _block(_block(raw, "scorecard", path), "checks", path)
-        missing = [c for c in CHECKS if c not in self.checks]
+        missing = [c for c in ALL_CHECKS if c not in self.checks]
         if missing:
             raise ContentError(path, None, f"scorecard.checks is missing {', '.join(missing)}")
+        sc = _block(raw, "scorecard", path)
+        self.plan_checks: dict[str, list[str]] = {}
+        for plan, checks in (sc.get("plans") or {}).items():
+            unknown = [str(c) for c in checks or () if str(c) not in ALL_CHECKS]
+            if unknown or str(plan) not in PLANS:
+                raise ContentError(
+                    path, _line(raw, "scorecard"),
+                    f"scorecard.plans.{plan}: unknown plan or check {unknown or plan}",
+                )
+            self.plan_checks[str(plan)] = [str(c) for c in checks or ()]
+        self.reword_drop = self._pattern(
+            str(sc.get("reword-drop") or r"(?!)"), "scorecard.reword-drop"
+        )
         phrases = {
             k.name: k.examples for k in self.kinds.values() if k.examples and k.name in FUZZY_KINDS
         }
@@ -182,8 +234,11 @@ class CallRules:
         cut = max(before.rfind(c) for c in ".;!?,")
         return bool(self.hedges.search(before[cut + 1 :]))
 
-    def read(self, text: str) -> tuple[tuple[Hit, ...], dict[str, Hit]]:
-        """What a line did (hits in order of position) and its reason topics."""
+    def read(self, text: str, heard: str = "") -> tuple[tuple[Hit, ...], dict[str, Hit]]:
+        """What a line did (hits in order of position) and its reason topics.
+
+        ``heard`` is the manager's line just before: a reason that only echoes the manager's
+        words inside a denial ("it's not the money") is not the person's reason."""
         hits: list[Hit] = []
         for kind in self.kinds.values():
             for pattern in kind.cues:
@@ -205,7 +260,7 @@ class CallRules:
                 start = m.start() + m.group(0).index(sentence)
                 hits.append(Hit(found.label, start, start + len(sentence), sentence, how="example"))
                 claimed.add(found.label)
-        hits = _resolve(hits)
+        hits = self._refine(text, _resolve(hits), heard)
         topics: dict[str, Hit] = {}
         if any(h.kind == "reason" for h in hits):
             for topic, patterns in self.topics.items():
@@ -218,9 +273,87 @@ class CallRules:
                         break
         return tuple(sorted(hits, key=lambda h: (h.start, h.kind))), topics
 
-    def turn(self, index: int, text: str, *, state: str = "", pressed: bool = False) -> Turn:
-        hits, topics = self.read(text) if text.strip() else ((), {})
-        return Turn(index=index, text=text, hits=hits, state=state, pressed=pressed, topics=topics)
+    def _refine(self, text: str, hits: list[Hit], heard: str) -> list[Hit]:
+        """Drop what a closer look undoes: idioms that look like figures, complaints turned
+        into praise, a reason that echoes the manager in a denial, and a kind that another
+        kind in the same sentence stands in for (content's ``outranks``)."""
+        idioms = [m.span() for p in self.figure_idioms for m in p.finditer(text)]
+        selfish = [m.span() for m in self.criticism_self.finditer(text)]
+        denied = [
+            m.span() for m in self.reason_denials.finditer(text)
+            if re.search(r"n't|\bnot\b", m.group(0), re.IGNORECASE)
+        ]
+        heard_l = heard.lower()
+        out: list[Hit] = []
+        for h in hits:
+            if h.kind == "figures" and any(a < h.end and h.start < b for a, b in idioms):
+                continue
+            if h.kind == "criticism":
+                if any(a <= h.start < b for a, b in selfish):
+                    continue
+                span = _sentence_span(text, h.start)
+                if self.softeners.search(text[h.end : span[1]]):
+                    continue
+            if h.kind == "reason" and any(a <= h.start < b for a, b in denied):
+                continue
+            if h.kind == "reason" and h.how == "cue" and heard_l:
+                s0, s1 = _sentence_span(text, h.start)
+                sentence = text[s0:s1].lower()
+                if h.text.lower() in heard_l and re.search(r"n't\b|\bnot\b|\bno\b", sentence) \
+                        and "because" not in sentence:
+                    continue
+            out.append(h)
+        # "I'm going to decline, but I'm torn": a decision taken back in the same sentence.
+        for i, h in enumerate(out):
+            if h.kind != "decision" or h.hedged:
+                continue
+            s0, s1 = _sentence_span(text, h.start)
+            later = [w for w in out if w.kind == "waver" and h.end <= w.start < s1]
+            if later and re.search(r"\bbut\b", text[h.end : later[0].start], re.IGNORECASE):
+                out[i] = replace(h, hedged=True)
+        kept: list[Hit] = []
+        for h in out:
+            span = _sentence_span(text, h.start)
+            beaten = any(
+                h.kind in self.outranks.get(o.kind, ())
+                and span[0] <= o.start < span[1]
+                for o in out
+                if o is not h
+            )
+            if not beaten:
+                kept.append(h)
+        return kept
+
+    def is_noise(self, text: str) -> bool:
+        """Nonsense or filler sounds: keyboard mashes, "uhh", "asdf jkl", "???"."""
+        if not text.strip() or self.fillers.search(text):
+            return True
+        words = _WORD.findall(text)
+        if not words:
+            return True
+        share = sum(_wordlike(w) for w in words) / len(words)
+        return share < self.word_share
+
+    def turn(
+        self, index: int, text: str, *, state: str = "", pressed: bool = False, heard: str = ""
+    ) -> Turn:
+        if not text.strip():
+            return Turn(index=index, text=text, state=state, pressed=pressed, heard=heard)
+        hits, topics = self.read(text, heard)
+        noise = not hits and self.is_noise(text)
+        return Turn(
+            index=index, text=text, hits=hits, state=state, pressed=pressed, topics=topics,
+            noise=noise, heard=heard,
+        )
+
+    def labels(self, turn: Turn) -> set[str]:
+        """A line's labels in the benchmark's words (``labels`` in rehearsal.yaml)."""
+        if turn.noise:
+            return {"noise"}
+        kinds = set(turn.kinds)
+        if "decision" in kinds and all(h.hedged for h in turn.all("decision")):
+            kinds = (kinds - {"decision"}) | {"waver"}  # "probably going to pass, maybe"
+        return {self.label_of[k] for k in kinds if k in self.label_of}
 
     # -- scoring --------------------------------------------------------------------------------
 
@@ -231,11 +364,26 @@ class CallRules:
             str(source), context, origin=f"{self.path}:scorecard.{check}.{key}"
         )
 
-    def better(self, check: str, plan: str) -> str:
+    def better(self, check: str, plan: str, **context: Any) -> str:
+        """The "try" line: a template filled with the person's own words (``reason``...)."""
         better = self.checks[check].get("better") or {}
-        if isinstance(better, str):
-            return better
-        return str(better.get(plan) or better.get("decline") or "")
+        if not isinstance(better, str):
+            better = str(better.get(plan) or better.get("decline") or "")
+        text = self.renderer.inline(
+            better, {**_TRY_DEFAULTS, **context, "plan": plan},
+            origin=f"{self.path}:scorecard.{check}.better",
+        )
+        return " ".join(text.split())
+
+    def reword(self, text: str) -> str:
+        """The person's words, tidied for a "try" line: fillers and hedges out, no end stop."""
+        out = self.reword_drop.sub(" ", " " + text + " ")
+        out = re.sub(r"\s+([,.;:!?])", r"\1", " ".join(out.split()))
+        out = out.strip(" ,;:-–—.!?")
+        first = out.split(" ")[0].lower() if out else ""
+        if first in _COMMON_OPENERS or first.endswith("ing"):
+            out = out[:1].lower() + out[1:]  # a sentence's capital, not a name's
+        return out
 
     def title(self, check: str) -> str:
         return str(self.checks[check].get("title") or check)
@@ -269,6 +417,27 @@ def _resolve(hits: list[Hit]) -> list[Hit]:
     return out
 
 
+_VOWEL = re.compile(r"[aeiouy]", re.IGNORECASE)
+_MASH = re.compile(r"(.)\1{2,}|qwert|asdf|sdfg|dfgh|fghj|ghjk|hjkl|jkl|zxcv|xcvb|cvbn|vbnm|uiop", re.I)
+
+
+def _wordlike(word: str) -> bool:
+    """Looks like a word of some language: has a vowel, no key-row run, no triple letters."""
+    w = word.strip("'’")
+    if not w or any(c.isdigit() for c in w) or any(c in "$£€%" for c in w):
+        return bool(w)
+    if len(w) > 18 or _MASH.search(w):
+        return False
+    return bool(_VOWEL.search(w)) or w.lower() in ("hmm", "mm", "nth", "tv", "ok", "ty", "thx")
+
+
+def _sentence_span(text: str, pos: int) -> tuple[int, int]:
+    for m in _SENTENCE.finditer(text):
+        if m.start() <= pos < m.end():
+            return m.start(), m.end()
+    return 0, len(text)
+
+
 def sentence_of(text: str, hit: Hit, limit: int = 200) -> str:
     """The sentence holding a hit: the exact words to quote back."""
     for m in _SENTENCE.finditer(text):
@@ -286,33 +455,95 @@ def score_call(
     turns: Sequence[Turn | str],
     plan: str = "decline",
     rules: CallRules | None = None,
+    *,
+    context: Mapping[str, Any] | None = None,
 ) -> list[ScoreLine]:
-    """One ScoreLine per check for the person's side of a call.
+    """One ScoreLine per check the plan uses, for the person's side of a call.
 
     ``turns`` are the person's lines (read ``Turn`` objects, or plain strings to be read
-    here). ``plan`` is "decline" or "negotiate": a person who meant to negotiate is not
-    marked down for naming terms or asking "is there any room on salary?".
+    here). ``plan`` is "decline", "negotiate" or "ask-for-time": a person who meant to
+    negotiate is not marked down for naming terms. ``context`` holds the case's names for
+    the "try" lines; the person's own words (their reason, their number) are added here.
     """
     rules = rules or default_rules()
     plan = plan if plan in PLANS else "decline"
     read: list[Turn] = [t if isinstance(t, Turn) else rules.turn(i, t) for i, t in enumerate(turns)]
-    spoken = [t for t in read if not t.silent]
-    lines = [
-        _gratitude(spoken, plan, rules),
-        _decision(spoken, plan, rules),
-        _reason(spoken, plan, rules),
-        _held_firm(spoken, plan, rules),
-        _oversharing(spoken, plan, rules),
-        _goodwill(spoken, plan, rules),
-    ]
-    return lines
+    spoken = [t for t in read if not t.silent and not t.noise]
+    ctx = _try_context(spoken, rules, context or {})
+    scorers = {
+        "gratitude": _gratitude,
+        "decision-stated": _decision,
+        "reason-given": _reason,
+        "held-firm": _held_firm,
+        "no-oversharing": _oversharing,
+        "goodwill-close": _goodwill,
+        "courtesy": _courtesy,
+        "figure-named": _figure_named,
+        "date-named": _date_named,
+    }
+    checks = rules.plan_checks.get(plan) or list(CHECKS)
+    return [scorers[c](spoken, plan, rules, ctx) for c in checks]
+
+
+_TRY_DEFAULTS: dict[str, Any] = {
+    "reason": "", "figure": "", "date": "", "name": "", "manager": "", "company": "",
+    "role": "", "reply_by": "", "ask": "", "quote": "",
+}
+_COMMON_OPENERS = {
+    "the", "it", "it's", "my", "a", "an", "this", "that", "that's", "there", "we", "they",
+    "our", "your", "one", "so", "and", "but", "because", "honestly", "well", "mainly",
+    "mostly", "they've", "they're", "we've", "we're", "there's",
+    "its", "some", "all", "no", "not", "too", "too,", "with", "at", "for", "to", "in",
+}
+
+
+def _clause(text: str, hit: Hit) -> str:
+    """The clause holding a hit: from the last break before it to the next after it."""
+    s0, s1 = _sentence_span(text, hit.start)
+    before = text[s0 : hit.start]
+    cut = max((m.end() for m in re.finditer(r"[,;:–—(]|\bbut\b|\bbecause\b|\bso\b", before,
+                                            re.IGNORECASE)), default=0)
+    start = s0 + cut
+    after = re.search(r"[,;:–—)]|\bbut\b|\band (i|i'm|i've|we)\b", text[hit.end : s1], re.I)
+    end = hit.end + after.start() if after else s1
+    return text[start:end]
+
+
+def _try_context(
+    spoken: Sequence[Turn], rules: CallRules, context: Mapping[str, Any]
+) -> dict[str, Any]:
+    ctx = {k: v for k, v in context.items() if k in _TRY_DEFAULTS or k == "known"}
+    known = set(context.get("known") or ())
+    for key in ("name", "manager", "company", "role"):
+        if "known" in context and key not in known:
+            ctx[key] = ""  # stand-ins are for the manager's lines, not your script
+    for t in spoken:
+        h = t.first("reason")
+        if h and not ctx.get("reason"):
+            words = rules.reword(_clause(t.text, h))
+            if len(words.split()) >= 2:
+                ctx["reason"] = words
+        f = t.first("figures")
+        if f and not ctx.get("figure") and not rules.figure_context.search(
+            sentence_of(t.text, f, limit=10_000)
+        ):
+            ctx["figure"] = f.text.strip()
+        d = t.first("date")
+        if d and not ctx.get("date"):
+            ctx["date"] = d.text.strip()
+        n = t.first("negotiation")
+        if n and not ctx.get("ask"):
+            ctx["ask"] = rules.reword(_clause(t.text, n))
+    return ctx
 
 
 def _line_for(
-    rules: CallRules, check: str, ok: bool, key: str, plan: str, quote: str = ""
+    rules: CallRules, check: str, ok: bool, key: str, plan: str, ctx: Mapping[str, Any],
+    quote: str = "",
 ) -> ScoreLine:
     note = rules.note(check, key, quote=quote, plan=plan)
-    return ScoreLine(check=check, ok=ok, note=note, quote=quote, better=rules.better(check, plan))
+    better = "" if ok else rules.better(check, plan, **{**ctx, "quote": quote, "key": key})
+    return ScoreLine(check=check, ok=ok, note=note, quote=quote, better=better)
 
 
 def _first(
@@ -326,54 +557,67 @@ def _first(
     return None
 
 
-def _gratitude(spoken: Sequence[Turn], plan: str, rules: CallRules) -> ScoreLine:
-    found = _first(spoken, ["thanks"])
-    if found:
-        _, t, h = found
-        return _line_for(rules, "gratitude", True, "ok", plan, sentence_of(t.text, h))
-    return _line_for(rules, "gratitude", False, "missing", plan)
+def _gratitude(spoken: Sequence[Turn], plan: str, rules: CallRules, ctx: Any) -> ScoreLine:
+    passing = None
+    for t in spoken:
+        for h in t.all("thanks"):
+            sentence = sentence_of(t.text, h, limit=10_000)
+            if rules.thanks_in_passing.search(sentence):
+                passing = passing or sentence_of(t.text, h)
+                continue
+            return _line_for(rules, "gratitude", True, "ok", plan, ctx, sentence_of(t.text, h))
+    if passing:
+        return _line_for(rules, "gratitude", False, "in-passing", plan, ctx, passing)
+    return _line_for(rules, "gratitude", False, "missing", plan, ctx)
 
 
-def _decision(spoken: Sequence[Turn], plan: str, rules: CallRules) -> ScoreLine:
-    kinds = ["decision"] if plan == "decline" else ["decision", "waver"]
+def _decision(spoken: Sequence[Turn], plan: str, rules: CallRules, ctx: Any) -> ScoreLine:
+    kinds = ["decision", "firm"] if plan == "decline" else ["decision", "waver", "negotiation"]
     ok_key = "ok" if plan == "decline" else "ok-negotiate"
     clear = _first(spoken, kinds, clear=True)
     if clear:
         pos, t, h = clear
         if pos < rules.early_turns:
-            return _line_for(rules, "decision-stated", True, ok_key, plan, sentence_of(t.text, h))
+            return _line_for(
+                rules, "decision-stated", True, ok_key, plan, ctx, sentence_of(t.text, h)
+            )
         hedged_early = _first(spoken[: rules.early_turns], ["decision"], clear=False)
         if hedged_early:
             _, ht, hh = hedged_early
             return _line_for(
-                rules, "decision-stated", False, "hedged", plan, sentence_of(ht.text, hh)
+                rules, "decision-stated", False, "hedged", plan, ctx, sentence_of(ht.text, hh)
             )
-        return _line_for(rules, "decision-stated", False, "late", plan, sentence_of(t.text, h))
+        return _line_for(
+            rules, "decision-stated", False, "late", plan, ctx, sentence_of(t.text, h)
+        )
     hedged = _first(spoken, ["decision"], clear=False)
     if hedged:
         _, t, h = hedged
-        return _line_for(rules, "decision-stated", False, "hedged", plan, sentence_of(t.text, h))
-    return _line_for(rules, "decision-stated", False, "missing", plan)
+        return _line_for(
+            rules, "decision-stated", False, "hedged", plan, ctx, sentence_of(t.text, h)
+        )
+    return _line_for(rules, "decision-stated", False, "missing", plan, ctx)
 
 
-def _reason(spoken: Sequence[Turn], plan: str, rules: CallRules) -> ScoreLine:
+def _reason(spoken: Sequence[Turn], plan: str, rules: CallRules, ctx: Any) -> ScoreLine:
     reasons = [(t, h) for t in spoken for h in t.hits if h.kind == "reason"]
     if not reasons:
-        return _line_for(rules, "reason-given", False, "missing", plan)
+        return _line_for(rules, "reason-given", False, "missing", plan, ctx)
     for t in spoken:
         if not t.first("reason"):
             continue
         if len(t.topics) > rules.reason_topics:
             return _line_for(
-                rules, "reason-given", False, "many", plan, _span_quote(t, t.topics.values())
+                rules, "reason-given", False, "many", plan, ctx,
+                _span_quote(t, t.topics.values()),
             )
         sentences = {sentence_of(t.text, h, limit=10_000) for h in t.all("reason")}
         if sum(_words(s) for s in sentences) > rules.brief_words:
             return _line_for(
-                rules, "reason-given", False, "long", plan, _trim(max(sentences, key=_words))
+                rules, "reason-given", False, "long", plan, ctx, _trim(max(sentences, key=_words))
             )
     t, h = reasons[0]
-    return _line_for(rules, "reason-given", True, "ok", plan, sentence_of(t.text, h))
+    return _line_for(rules, "reason-given", True, "ok", plan, ctx, sentence_of(t.text, h))
 
 
 def _span_quote(t: Turn, hits: Iterable[Hit]) -> str:
@@ -386,31 +630,41 @@ def _trim(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _held_firm(spoken: Sequence[Turn], plan: str, rules: CallRules) -> ScoreLine:
+def _held_firm(spoken: Sequence[Turn], plan: str, rules: CallRules, ctx: Any) -> ScoreLine:
     pressed = any(t.pressed for t in spoken)
-    if plan == "negotiate":
+    if plan != "decline":
         cave = _first(spoken, ["cave"])
-        asked = _first(spoken, ["waver", "decision"])
+        asked = _first(spoken, ["waver", "decision", "negotiation", "date"])
         if cave and (asked is None or asked[0] > cave[0]):
             _, t, h = cave
-            return _line_for(rules, "held-firm", False, "dropped", plan, sentence_of(t.text, h))
-        return _line_for(rules, "held-firm", True, "ok-negotiate", plan)
+            return _line_for(
+                rules, "held-firm", False, "dropped", plan, ctx, sentence_of(t.text, h)
+            )
+        if asked is None:
+            return _line_for(rules, "held-firm", False, "unstated", plan, ctx)
+        return _line_for(rules, "held-firm", True, "ok-negotiate", plan, ctx)
     cave = _first(spoken, ["cave"])
     if cave:
         _, t, h = cave
-        return _line_for(rules, "held-firm", False, "caved", plan, sentence_of(t.text, h))
-    waver = _first(spoken, ["waver"])
+        return _line_for(rules, "held-firm", False, "caved", plan, ctx, sentence_of(t.text, h))
+    waver = _first(spoken, ["waver", "negotiation"])
     if waver:
         _, t, h = waver
-        return _line_for(rules, "held-firm", False, "wavered", plan, sentence_of(t.text, h))
+        return _line_for(rules, "held-firm", False, "wavered", plan, ctx, sentence_of(t.text, h))
+    stated = _first(spoken, ["decision", "firm", "refusal"], clear=True)
+    if stated is None:
+        # Silence, or only a hedged "probably": there was no position to hold.
+        hedged = _first(spoken, ["decision"], clear=False)
+        quote = sentence_of(hedged[1].text, hedged[2]) if hedged else ""
+        return _line_for(rules, "held-firm", False, "unstated", plan, ctx, quote)
     firm = _first(spoken, ["firm"])
     quote = sentence_of(firm[1].text, firm[2]) if firm else ""
     return _line_for(
-        rules, "held-firm", True, "ok" if pressed or firm else "unpressed", plan, quote
+        rules, "held-firm", True, "ok" if pressed or firm else "unpressed", plan, ctx, quote
     )
 
 
-def _oversharing(spoken: Sequence[Turn], plan: str, rules: CallRules) -> ScoreLine:
+def _oversharing(spoken: Sequence[Turn], plan: str, rules: CallRules, ctx: Any) -> ScoreLine:
     problems: list[tuple[str, str]] = []
     crit = _first(spoken, ["criticism"])
     if crit:
@@ -429,31 +683,78 @@ def _oversharing(spoken: Sequence[Turn], plan: str, rules: CallRules) -> ScoreLi
             problems.append(("figures", sentence_of(t.text, fig)))
             break
     if not problems:
-        return _line_for(rules, "no-oversharing", True, "ok", plan)
+        return _line_for(rules, "no-oversharing", True, "ok", plan, ctx)
     note = " ".join(rules.note("no-oversharing", key, plan=plan, quote=q) for key, q in problems)
     quote = " … ".join(dict.fromkeys(q for _, q in problems))
-    return ScoreLine(
-        "no-oversharing", False, note, quote=quote, better=rules.better("no-oversharing", plan)
+    better = rules.better(
+        "no-oversharing", plan, **{**ctx, "quote": quote, "key": problems[0][0]}
     )
+    return ScoreLine("no-oversharing", False, note, quote=quote, better=better)
 
 
-def _goodwill(spoken: Sequence[Turn], plan: str, rules: CallRules) -> ScoreLine:
+def _goodwill(spoken: Sequence[Turn], plan: str, rules: CallRules, ctx: Any) -> ScoreLine:
     if spoken and spoken[-1].first("criticism") and not spoken[-1].first("goodwill"):
         t = spoken[-1]
         h = t.first("criticism")
         assert h is not None
-        return _line_for(rules, "goodwill-close", False, "sour", plan, sentence_of(t.text, h))
-    found = None
-    for t in reversed(spoken):
-        h = t.first("goodwill")
-        if h:
-            found = (t, h)
-            break
-    if found:
+        return _line_for(rules, "goodwill-close", False, "sour", plan, ctx, sentence_of(t.text, h))
+    if spoken and spoken[-1].first("rudeness"):
+        t = spoken[-1]
+        h = t.first("rudeness")
+        assert h is not None
+        return _line_for(rules, "goodwill-close", False, "sour", plan, ctx, sentence_of(t.text, h))
+    # Only the close counts: warm words in the last lines, after the news (or the ask).
+    anchor = _first(spoken, ["decision", "firm", "negotiation", "waver", "date", "reason"])
+    at = (anchor[0], anchor[2].start) if anchor else (0, -1)
+    tail = max(len(spoken) - rules.close_lines, 0)
+    for pos in range(len(spoken) - 1, tail - 1, -1):
+        t = spoken[pos]
+        for h in t.all("goodwill"):
+            if (pos, h.start) > at and (pos > 0 or len(spoken) == 1 or anchor):
+                return _line_for(
+                    rules, "goodwill-close", True, "ok", plan, ctx, sentence_of(t.text, h)
+                )
+    early = _first(spoken, ["goodwill"])
+    if early:
         return _line_for(
-            rules, "goodwill-close", True, "ok", plan, sentence_of(found[0].text, found[1])
+            rules, "goodwill-close", False, "early", plan, ctx, sentence_of(early[1].text, early[2])
         )
-    return _line_for(rules, "goodwill-close", False, "missing", plan)
+    return _line_for(rules, "goodwill-close", False, "missing", plan, ctx)
+
+
+def _courtesy(spoken: Sequence[Turn], plan: str, rules: CallRules, ctx: Any) -> ScoreLine:
+    rude = _first(spoken, ["rudeness"])
+    if rude:
+        _, t, h = rude
+        return _line_for(rules, "courtesy", False, "rude", plan, ctx, sentence_of(t.text, h))
+    return _line_for(rules, "courtesy", True, "ok", plan, ctx)
+
+
+def _figure_named(spoken: Sequence[Turn], plan: str, rules: CallRules, ctx: Any) -> ScoreLine:
+    for t in spoken:
+        for h in t.all("figures"):
+            sentence = sentence_of(t.text, h, limit=10_000)
+            if not rules.figure_context.search(sentence):
+                return _line_for(rules, "figure-named", True, "ok", plan, ctx, sentence_of(t.text, h))
+    asked = _first(spoken, ["negotiation"])
+    if asked:
+        return _line_for(
+            rules, "figure-named", False, "vague", plan, ctx, sentence_of(asked[1].text, asked[2])
+        )
+    return _line_for(rules, "figure-named", False, "missing", plan, ctx)
+
+
+def _date_named(spoken: Sequence[Turn], plan: str, rules: CallRules, ctx: Any) -> ScoreLine:
+    found = _first(spoken, ["date"])
+    if found:
+        _, t, h = found
+        return _line_for(rules, "date-named", True, "ok", plan, ctx, sentence_of(t.text, h))
+    asked = _first(spoken, ["waver"])
+    if asked:
+        return _line_for(
+            rules, "date-named", False, "vague", plan, ctx, sentence_of(asked[1].text, asked[2])
+        )
+    return _line_for(rules, "date-named", False, "missing", plan, ctx)
 
 
 # -- loading --------------------------------------------------------------------------------------

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+from typing import Any
 
 import pytest
 
-from bot.events import Say, Scorecard
+from bot.events import Say, Scorecard, ScoreLine
 from bot.rehearsal import Rehearsal, RehearsalError, default_book
 from bot.scorecard import CHECKS, default_rules, score_call
 
@@ -125,7 +127,7 @@ def test_every_persona_line_renders() -> None:
 
     renderer = Renderer(None)
     ctx = {**CONTEXT, "who": "x", "persona": "x", "persona_title": "x", "difficulty": "normal",
-           "next_difficulty": "hard", "plan": "decline"}
+           "next_difficulty": "hard", "plan": "decline", "seed": 7, "reply_by": "", "known": []}
 
     def walk(value: object) -> list[str]:
         if isinstance(value, str):
@@ -290,7 +292,7 @@ READINGS = [
     ("waver", "Unless you could make it remote?"),
     ("waver", "Let me think about it."),
     ("waver", "I'm not totally sure, to be honest."),
-    ("waver", "Is there any flexibility on the base?"),
+    ("negotiation", "Is there any flexibility on the base?"),
     ("waver", "I could be persuaded."),
     ("cave", "Okay, you've convinced me, I'll take it."),
     ("figures", "They offered me $120k."),
@@ -305,7 +307,7 @@ READINGS = [
     ("firm", "Thank you, but my answer is still no."),
     ("firm", "Nothing you could offer would change my mind."),
     ("firm", "I won't reconsider."),
-    ("firm", "I'd rather not say."),
+    ("refusal", "I'd rather not say."),
     ("goodwill", "I hope our paths cross again."),
     ("goodwill", "Please keep me in mind for future roles."),
     ("goodwill", "Let's stay in touch."),
@@ -445,3 +447,321 @@ def test_chat_call_survives_a_restore() -> None:
     again = Session.restore(load_content(), snap)
     got = again.handle("I've accepted another role.")
     assert [getattr(e, "text", "") for e in got] == [getattr(e, "text", "") for e in expected]
+
+
+# -- a manager who listens (issue 14) -------------------------------------------------------------
+
+
+def manager_lines(r: Rehearsal) -> list[str]:
+    return [t["text"] for t in r.transcript if t["speaker"] == "manager"]
+
+
+def nonsense_pool(r: Rehearsal) -> set[str]:
+    pool = r._common_pool("nonsense", r.persona.nonsense)
+    return {r.book.renderer.inline(str(x), r._ctx()) for x in pool}
+
+
+OFF_SCRIPT = [
+    "Could I ask for some feedback? What did the panel think of my case study?",
+    "The base is the main thing. I'd need it to move closer to what I'm seeing in the market.",
+    "I don't care. Get over it.",
+    "I'd rather not say.",
+    "When do you need an answer by?",
+    "The night shifts don't work for me.",
+]
+
+
+@pytest.mark.parametrize("persona", [p for p in PERSONAS if p != "voicemail"])
+@pytest.mark.parametrize("line", OFF_SCRIPT)
+def test_real_sentences_get_an_answer_not_a_bad_line(persona: str, line: str) -> None:
+    r = Rehearsal(persona, "normal", 3, CONTEXT)
+    r.opening()
+    r.turn("Hi Tom, thanks for the offer, but I've decided not to accept it.")
+    said = [e.text for e in r.turn(line) if isinstance(e, Say) and e.speaker == "manager"]
+    assert r.triggers[-1] != "nonsense"
+    assert said and not set(said) & nonsense_pool(r), said
+
+
+def test_only_noise_and_silence_break_up() -> None:
+    r = Rehearsal("gracious", "easy", 0, CONTEXT)
+    r.opening()
+    for junk in ("asdf jkl", "uhhh", "???"):
+        said = [e.text for e in r.turn(junk) if isinstance(e, Say) and e.speaker == "manager"]
+        assert r.triggers[-1] == "nonsense"
+        assert not said or set(said) <= nonsense_pool(r)
+
+
+def test_feedback_question_is_answered_in_the_personas_voice() -> None:
+    r = Rehearsal("inquisitive", "normal", 2, CONTEXT)
+    r.opening()
+    r.turn("Thanks for the offer, Tom. I've decided to decline.")
+    said = manager_lines(r)[-0:]
+    r.turn("Could I ask for some feedback? What did the panel think of my case study?")
+    reply = manager_lines(r)[len(said):]
+    assert reply[0] in r.persona.react["feedback"]
+
+
+def test_rudeness_gets_the_personas_reaction_and_courtesy_is_lost() -> None:
+    r = play("frustrated", ["Hi. I'm not taking the job.", "I don't care. Get over it.", "Bye."])
+    rendered = {r.book.renderer.inline(x, r._ctx()) for x in r.persona.react["rudeness"]}
+    assert set(manager_lines(r)) & rendered
+    assert verdicts(r)["courtesy"] is False
+
+
+def test_the_manager_never_asks_for_what_it_was_just_told() -> None:
+    asks = {
+        "reason": ("why?", "proper reason", "tipped the balance"),
+        "where": ("Which company", "other offer from", "Anyone I'd know", "heading instead"),
+    }
+    for seed in range(8):
+        r = Rehearsal("inquisitive", "hard", seed, CONTEXT)
+        r.opening()
+        told: set[str] = set()
+        for line, fact in [
+            ("Hi Tom, thank you for the offer. I've decided not to accept it.", None),
+            ("The night shifts don't work for me.", "reason"),
+            ("It's with Contoso. They're paying 145 thousand.", "where"),
+            ("No, that's all.", None),
+            ("Thanks again, take care.", None),
+        ]:
+            if r.finished:
+                break
+            if fact:
+                told.add(fact)
+            said = " ".join(e.text for e in r.turn(line) if isinstance(e, Say))
+            for known in told:
+                assert not any(a in said for a in asks[known]), (seed, line, said)
+
+
+def test_a_refusal_to_share_is_respected() -> None:
+    r = play("inquisitive", ["Hi Tom, thanks for the offer, but I'm declining.",
+                             "I'd rather not say.", "I'd rather not say.", "Bye."],
+             difficulty="hard")
+    said = " ".join(manager_lines(r))
+    assert "what tipped the balance" not in said.lower() or "why" not in said.lower()
+    assert "Which company" not in said and "other offer from" not in said
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("difficulty", ("easy", "normal", "hard"))
+def test_never_the_same_line_twice(persona: str, difficulty: str) -> None:
+    lines = ["Hello!", "Thanks for the offer, I'm declining.", "They pay $150k.", "They pay $150k.",
+             "Maybe if you paid more.", "No.", "No.", "", "", "Hello?", "Thanks!", "Thanks!",
+             "No thank you.", "Thank you for understanding.", "Take care, bye."]
+    for seed in range(4):
+        r = play(persona, lines, seed=seed, difficulty=difficulty)
+        said = manager_lines(r)
+        assert len(said) == len(set(said)), (seed, said)
+
+
+def test_every_reaction_is_reachable_and_the_check_says_when_not(tmp_path: Path) -> None:
+    import shutil
+
+    from bot.rehearsal import load_book, unreachable_reactions
+
+    assert unreachable_reactions(default_book()) == []
+    from bot.paths import dialogues_dir
+
+    copy = tmp_path / "dialogues"
+    shutil.copytree(dialogues_dir(), copy)
+    path = copy / "rehearsal.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("react-order: [rudeness, cave, feedback, question, ask, waver,",
+                                 "react-order: [rudeness, cave, feedback, question, ask,"),
+                    encoding="utf-8")
+    found = unreachable_reactions(load_book(copy))
+    assert {(k, f.rsplit("/", 1)[-1]) for f, k, _ in found} >= {
+        ("waver", "persuasive.yaml"), ("waver", "inquisitive.yaml")}
+
+
+def test_waver_reactions_are_heard() -> None:
+    heard = set()
+    for seed in range(6):
+        r = play("persuasive", ["Hi, thanks for the offer. I'm declining.",
+                                "Well, maybe if you could pay more I'd reconsider."], seed=seed)
+        heard |= set(manager_lines(r))
+    assert "Now we're talking." in heard
+
+
+def test_a_greeting_is_answered_once_and_thanks_is_not_a_greeting() -> None:
+    r = Rehearsal("gracious", "normal", 1, CONTEXT)
+    r.opening()
+    r.turn("Hello Tom!")
+    first = manager_lines(r)
+    r.turn("Thank you for the offer.")
+    later = manager_lines(r)[len(first):]
+    greetings = {r.book.renderer.inline(x, r._ctx())
+                 for x in r.persona.react.get("greeting", []) + list(
+                     r.book.raw["manager"]["react"]["greeting"])}
+    assert not set(later) & greetings
+
+
+def test_the_case_names_are_used_and_no_stand_in_appears() -> None:
+    ctx = {"name": "Liam Byrne", "company": "Quantum Freight", "role": "Ops Lead",
+           "manager": "Tara Jensen", "plan": "decline"}
+    for persona in PERSONAS:
+        r = Rehearsal(persona, "normal", 4, ctx)
+        r.opening()
+        for line in ["Hi Tara, it's Liam. Thank you for the offer; I've decided to decline.",
+                     "No, my decision is final.", "All the best, bye."]:
+            if not r.finished:
+                r.turn(line)
+        r.end()
+        text = " ".join(t["text"] for t in r.transcript) + r.scorecard().title
+        assert "Dana" not in text and "Northwind" not in text and "Sam" not in text
+        assert "Tara" in text
+
+
+def test_names_said_on_the_call_replace_the_stand_ins() -> None:
+    r = Rehearsal("gracious", "normal", 5, {"plan": "decline"})
+    r.opening()
+    r.turn("Hi Rebecca, it's Liam.")
+    r.turn("Thank you for the offer, but I've decided not to accept it.")
+    r.turn("Bye!")
+    after_greeting = " ".join(manager_lines(r)[1:])
+    assert "Sam" not in after_greeting
+    assert "Rebecca" in r.scorecard().title
+
+
+def test_a_voicemail_that_signs_off_ends_the_recording() -> None:
+    r = Rehearsal("voicemail", "easy", 0, CONTEXT)
+    r.opening()
+    r.turn("Hi Tom, it's Priya. Thanks for the offer; I've decided to decline. Take care, bye.")
+    assert r.finished
+
+
+# -- a fair scorecard ---------------------------------------------------------------------------
+
+
+def card(lines: list[str], persona: str = "gracious", plan: str = "decline",
+         **kw: Any) -> dict[str, ScoreLine]:
+    r = play(persona, lines, plan=plan, **kw)
+    return {s.check: s for s in r.scorecard().lines}
+
+
+def test_silence_is_not_firmness() -> None:
+    assert card(["", "", ""])["held-firm"].ok is False
+
+
+def test_a_hedged_voicemail_did_not_hold_firm() -> None:
+    c = card(["Hey, it's Ben. I think I'm probably going to pass on it, maybe. Bye."],
+             persona="voicemail")
+    assert c["held-firm"].ok is False and c["decision-stated"].ok is False
+
+
+def test_thanks_bye_is_not_gratitude_for_the_offer() -> None:
+    c = card(["Hi. I'm going to pass on the role.", "Thanks, bye."])
+    assert c["gratitude"].ok is False
+    assert card(["Thank you so much for the offer. I'm declining."])["gratitude"].ok is True
+
+
+def test_goodwill_is_judged_at_the_close_not_the_first_line() -> None:
+    c = card(["Hi Tom, I really enjoyed meeting the team.", "Thanks for the offer; I'm declining.",
+              "I took another job.", "Okay.", "Bye."])
+    assert c["goodwill-close"].ok is False
+
+
+def test_no_false_flags_for_idioms_and_praise() -> None:
+    c = card(["Thanks for the offer, Tom. I've decided to decline.", "I'm 100% sure.",
+              "The interviews were really intense but I enjoyed every one.",
+              "I hope our paths cross again. Bye."], persona="disappointed")
+    assert c["no-oversharing"].ok is True, c["no-oversharing"].quote
+
+
+@pytest.mark.parametrize("line", ["I don't care. Get over it.", "Oh wow, how generous.",
+                                  "Yeah, right.", "Whatever. Bye."])
+def test_rudeness_and_sarcasm_are_flagged(line: str) -> None:
+    c = card(["Thanks for the offer; I'm declining.", line])
+    assert c["courtesy"].ok is False and c["courtesy"].quote
+
+
+def test_a_reason_in_any_words_counts_and_an_echo_does_not() -> None:
+    assert card(["Thanks for the offer; I'm declining.",
+                 "The night shifts don't work for me."])["reason-given"].ok is True
+    echo = card(["Thanks for the offer, but I'm not going to accept.",
+                 "No, it's not about the money.", "No thanks. Goodbye."], persona="persuasive")
+    assert echo["reason-given"].ok is False
+
+
+def test_try_lines_are_built_from_the_callers_words() -> None:
+    c = card(["Hi. Honestly, um, the night shifts just don't really work for me.",
+              "Thanks, bye."])
+    assert "the night shifts don't work for me" in c["decision-stated"].better
+    other = card(["Hi. I've accepted a role closer to home.", "Thanks, bye."])
+    assert other["decision-stated"].better != c["decision-stated"].better
+
+
+def test_plans_negotiate_and_ask_for_time_have_their_own_checks() -> None:
+    neg = card(["Hi Tom, thanks for the offer.", "I'd need the base to be 120k to sign."],
+               persona="persuasive", plan="negotiate")
+    assert neg["figure-named"].ok is True and "reason-given" in neg
+    vague = card(["Hi Tom, thanks for the offer.", "Is there any room on the salary?"],
+                 persona="persuasive", plan="negotiate")
+    assert vague["figure-named"].ok is False
+    time = card(["Hi Tom, thanks so much for the offer.",
+                 "Could I have a few more days? I'll come back to you by Friday."],
+                plan="ask-for-time")
+    assert time["date-named"].ok is True and "decision-stated" not in time
+    r = Rehearsal("gracious", "normal", 0, {**CONTEXT, "plan": "ask-for-time",
+                                             "reply_by": "Friday 12 December"})
+    r.opening()
+    r.turn("Hi Tom, thanks for the offer. I need a bit more time.")
+    r.end()
+    date = {s.check: s for s in r.scorecard().lines}["date-named"]
+    assert date.ok is False and "Friday 12 December" in date.better
+
+
+# -- the call uses the case -------------------------------------------------------------------------
+
+
+def test_chat_call_uses_the_case_names() -> None:
+    s = _chat()
+    s.handle("go:rehearse")
+    s.handle("1")
+    events = s.handle("easy")
+    assert s.state == "rehearse.call"  # everything known: nothing asked
+    text = " ".join(e.text for e in events if isinstance(e, Say))
+    assert "Tom Okafor" in text and "Halcyon" in text and "Dana" not in text
+    assert "Priya" in " ".join(e.text for e in events if isinstance(e, Say) and e.speaker == "manager")
+
+
+def test_chat_asks_once_for_a_missing_manager_and_name() -> None:
+    from bot.content import load_content
+    from bot.session import Session
+
+    s = Session(load_content(), seed=2)
+    s.slots.update(company="Quantum Freight", decision="decline")
+    s.start()
+    s.handle("go:rehearse")
+    s.handle("1")
+    s.handle("easy")
+    assert s.state == "rehearse.ask-manager"
+    s.handle("Tara Jensen")
+    assert s.state == "rehearse.ask-name"
+    events = s.handle("skip")
+    assert s.state == "rehearse.call"
+    said = " ".join(e.text for e in events if isinstance(e, Say))
+    assert "Tara" in said and "Quantum Freight" in said and "Sam" not in said
+    s.handle("End the call and see my scorecard")
+    s.handle("Same call again")
+    assert s.state == "rehearse.call"  # asked once: not again
+
+
+def test_chat_plan_ask_for_time_comes_from_the_case() -> None:
+    s = _chat()
+    s.slots.update(decision="ask-for-time", reply_by="2026-12-11")
+    s.handle("go:rehearse")
+    s.handle("6")
+    ctx = s.slots["rehearsal"]["context"]
+    assert ctx["plan"] == "ask-for-time" and ctx["reply_by"] == "Friday 11 December"
+
+
+def test_chat_each_call_gets_its_own_seed() -> None:
+    s = _chat()
+    s.handle("go:rehearse")
+    s.handle("1")
+    s.handle("easy")
+    first = s.slots["rehearsal"]["seed"]
+    s.handle("End the call and see my scorecard")
+    s.handle("Same call again")
+    assert s.slots["rehearsal"]["seed"] != first

@@ -118,13 +118,13 @@ async def test_strong_call_scorecard_then_try_again_harder(home: Path) -> None:
         assert isinstance(app.screen, RehearsalScreen)
         card = app.screen.query_one(ScorecardView)
         assert card.has_class("-per-check")
-        assert len(card.event.lines) == 6
+        assert len(card.event.lines) == 7  # the six checks and courtesy
         assert all(line.ok for line in card.event.lines)
         text = rendered(card)
         rows = [r for r in text.splitlines() if "✓" in r or "✗" in r]
-        assert len(rows) == 6
+        assert len(rows) == 7
         assert all("████████" in r for r in rows)  # a bar per check, full when it passed
-        assert "6/6" in text
+        assert "7/7" in text
         assert "call ended" in header_text(app)
         # The debrief's choices, as buttons and number keys; the call's keys are gone.
         labels = [c.label for c in app.screen.query_one(QuickReplies).choices]

@@ -29,7 +29,11 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--persona", "-p", default="gracious", help="who picks up (see --list)")
     p.add_argument("--difficulty", "-d", default="normal", help="easy, normal or hard")
-    p.add_argument("--seed", type=int, default=0, help="same seed and lines, same call")
+    p.add_argument(
+        "--seed", type=int, default=None,
+        help="replay a call exactly (same seed and lines, same call); without it each call "
+        "draws a fresh seed, shown at the start and in the scorecard",
+    )
     p.add_argument("--plain", action="store_true", help="line mode (the default off a terminal)")
     p.add_argument("--json", action="store_true", help="print one JSON document at the end")
     p.add_argument("--list", action="store_true", help="list the personas and exit")
@@ -39,10 +43,11 @@ def register(sub: Any) -> None:
     p.add_argument("--manager", help="the hiring manager's (or recruiter's) name")
     p.add_argument(
         "--plan",
-        choices=("decline", "negotiate"),
+        choices=("decline", "negotiate", "ask-for-time"),
         default="decline",
-        help="decline outright, or negotiate first (changes how wavering is scored)",
+        help="decline outright, negotiate first, or ask for more time (changes the scorecard)",
     )
+    p.add_argument("--reply-by", help="for --plan ask-for-time: the date you will propose")
     p.add_argument("--dialogues", metavar="DIR", help="read dialogue content from DIR")
     p.set_defaults(func=run)
 
@@ -78,10 +83,12 @@ def run(args: argparse.Namespace) -> int:
             "role": args.role,
             "manager": args.manager,
             "plan": args.plan,
+            "reply_by": args.reply_by,
         }.items()
     }
+    seed = args.seed if args.seed is not None else fresh_seed()
     try:
-        r = Rehearsal(args.persona, args.difficulty, args.seed, context, book=book)
+        r = Rehearsal(args.persona, args.difficulty, seed, context, book=book)
     except RehearsalError as exc:
         print(f"decline-coach: {exc}", file=sys.stderr)
         return 2
@@ -90,6 +97,14 @@ def run(args: argparse.Namespace) -> int:
     except RenderError as exc:
         print(f"decline-coach: {exc}", file=sys.stderr)
         return 1
+
+
+def fresh_seed() -> int:
+    """A new call each time: the seed is drawn from the system and shown, so a call can be
+    replayed exactly with ``--seed``."""
+    import secrets
+
+    return secrets.randbelow(1_000_000)
 
 
 def _list(book: Book, *, as_json: bool) -> int:
@@ -111,7 +126,10 @@ def _play(r: Rehearsal, *, as_json: bool, interactive: bool) -> int:
     from bot.text import sanitise
 
     names = _speaker_names(r)
-    show = (lambda events: None) if as_json else (lambda events: _print(events, names))
+    # Names the person says on the call ("Hi Rebecca") relabel the speakers from then on.
+    show = (lambda events: None) if as_json else (lambda events: _print(events, _speaker_names(r)))
+    if not as_json:
+        print(f"[{names.get('coach', 'Coach')}] {r.coach_text('seed')}")
     show(r.opening())
     while not r.finished:
         try:
@@ -126,6 +144,7 @@ def _play(r: Rehearsal, *, as_json: bool, interactive: bool) -> int:
     if as_json:
         print(json.dumps(r.to_json(), indent=2, ensure_ascii=False))
         return 0
+    names = _speaker_names(r)
     print()
     print(f"{names['transcript']}:")
     for entry in r.transcript:
@@ -136,6 +155,8 @@ def _play(r: Rehearsal, *, as_json: bool, interactive: bool) -> int:
 def _speaker_names(r: Rehearsal) -> dict[str, str]:
     labels = dict((r.book.raw.get("scorecard") or {}).get("labels") or {})
     ctx = {**r.context, "who": r.persona.who}
+    if "manager" not in r.known:
+        ctx["manager"] = r.persona.who[:1].upper() + r.persona.who[1:]  # no made-up name
     render = r.book.renderer.inline
     names = {k: render(str(v), ctx) for k, v in (labels.get("speakers") or {}).items()}
     for key in ("you-said", "try", "transcript"):
