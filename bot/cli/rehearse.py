@@ -44,6 +44,9 @@ def register(sub: Any) -> None:
         help="decline outright, or negotiate first (changes how wavering is scored)",
     )
     p.add_argument("--dialogues", metavar="DIR", help="read dialogue content from DIR")
+    from bot.voice.cli import add_arguments
+
+    add_arguments(p)  # --voice, --audio-in, --audio-out (bot/voice)
     p.set_defaults(func=run)
 
 
@@ -79,6 +82,10 @@ def run(args: argparse.Namespace) -> int:
     except RehearsalError as exc:
         print(f"decline-coach: {exc}", file=sys.stderr)
         return 2
+    if getattr(args, "voice", False) or getattr(args, "audio_in", None):
+        from bot.voice.cli import run as run_voice
+
+        return run_voice(r, args)
     try:
         return _play(r, as_json=args.json, interactive=sys.stdin.isatty() and not args.plain)
     except RenderError as exc:
