@@ -36,11 +36,11 @@ def missing(*, speak: bool = True, microphone: bool = True) -> list[str]:
     return out
 
 
-def install_commands(parts: list[str]) -> tuple[str, str]:
-    """The pip and (on Linux with apt) apt-get commands that supply ``parts``."""
+def install_commands(parts: list[str]) -> tuple[str, str, list[str]]:
+    """(pip command, apt-get command, anything else to install) that supply ``parts``."""
     pip = PIP if any("Python package" in p for p in parts) else ""
     system = [p for p in parts if "Python package" not in p]
-    apt = APT if system and sys.platform.startswith("linux") and shutil.which("apt-get") else ""
-    if system and not apt:
-        apt = ", ".join(system)
-    return pip, apt
+    has_apt = bool(shutil.which("apt-get") or shutil.which("apt-get", path="/usr/bin:/bin"))
+    if system and sys.platform.startswith("linux") and has_apt:
+        return pip, APT, []
+    return pip, "", system

@@ -38,9 +38,9 @@ def run(rehearsal: Any, args: argparse.Namespace) -> int:
     live = not args.audio_in
     parts = voice.missing(speak=live or bool(args.audio_out), microphone=live)
     if parts:
-        pip, apt = voice.install_commands(parts)
-        print(content.say(str(content.raw.get("install") or ""), "install", missing=parts, pip=pip, apt=apt),
-              file=sys.stderr)
+        pip, apt, other = voice.install_commands(parts)
+        print(content.say(str(content.raw.get("install") or ""), "install", missing=parts, pip=pip, apt=apt,
+                          other=other), file=sys.stderr)
         return 2
     files = [Path(f) for f in args.audio_in or ()]
     for f in files:

@@ -166,7 +166,7 @@ def build_arpa(corpus: Sequence[Sequence[str]], vocabulary: Iterable[str] = (), 
     for w in vocabulary:
         if (w,) not in counts[1]:
             counts[1][(w,)] = 0
-    counts[1][("<s>",)] = 0
+    counts[1].pop(("<s>",), None)
     # Unigrams: add-half smoothing so the words no sentence uses still get some mass.
     total = sum(counts[1].values()) + 0.5 * len(counts[1])
     prob: list[dict[tuple[str, ...], float]] = [{} for _ in range(order + 1)]
