@@ -31,6 +31,7 @@ class Answer:
     heard: Heard
     steadied: Steadied
     said: str  # what went to the rehearsal (a correction if one was typed)
+    spotted: tuple[str, ...] = ()  # filler sounds found by keyword spotting
 
 
 def case_words(context: dict[str, str]) -> list[str]:
@@ -39,9 +40,14 @@ def case_words(context: dict[str, str]) -> list[str]:
 
 def build_recogniser(rehearsal: Any, content: VoiceContent | None = None) -> Recogniser:
     """The recogniser for this call: its language model built from the content and the case."""
-    content = content or default_voice()
-    book = rehearsal.book
     context = {k: str(v) for k, v in (getattr(rehearsal, "context", {}) or {}).items()}
+    return recogniser_for(rehearsal.book, context, content)
+
+
+def recogniser_for(book: Any, context: dict[str, str], content: VoiceContent | None = None) -> Recogniser:
+    """The same from the rehearsal's content (``Book``) and the case's names, for front-ends
+    that drive the call through the conversation rather than a ``Rehearsal`` of their own."""
+    content = content or default_voice()
     persona_lines = []
     for p in book.personas.values():
         for line in flatten_lines([p.lines, p.stay, p.react, p.hard]):
@@ -49,7 +55,10 @@ def build_recogniser(rehearsal: Any, content: VoiceContent | None = None) -> Rec
     extra = [content.say(str(s), "phrases", **_names(context)) for s in content.raw.get("phrases") or ()]
     extra += [context.get(k) or "" for k in ("name", "company", "role", "manager")]
     corpus = call_corpus(book.raw, persona_lines, extra)
-    return Recogniser(corpus, case_words(context))
+    rec = Recogniser(corpus, case_words(context))
+    spot = (content.raw.get("fillers") or {}).get("spot") or {}
+    rec.listen_for({str(w): float(t) for w, t in spot.items()})
+    return rec
 
 
 def _names(context: dict[str, str]) -> dict[str, str]:
@@ -67,12 +76,14 @@ class VoiceCall:
     answers: list[Answer] = field(default_factory=list)
     manager_seconds: float = 0.0
     _saved: int = 0
+    _spotted: tuple[str, ...] = ()
 
     def opening(self) -> list[Event]:
         return self._voice(self.rehearsal.opening())
 
     def hear(self, clip: Clip) -> tuple[Heard, Steadied]:
         heard = self.recogniser.recognise(clip)
+        self._spotted = tuple(w.text for w in self.recogniser.spot(clip))
         st = steady(
             heard,
             reader_for(self.rehearsal),
@@ -84,14 +95,16 @@ class VoiceCall:
     def turn(self, text: str, heard: tuple[Heard, Steadied] | None = None) -> list[Event]:
         """One line of the call: ``text`` as typed or as heard (then ``heard`` keeps its audio facts)."""
         if heard is not None:
-            self.answers.append(Answer(heard[0], heard[1], text))
+            self.answers.append(Answer(heard[0], heard[1], text, self._spotted))
         return self._voice(self.rehearsal.turn(text))
 
     def end(self) -> list[Event]:
         return self._voice(self.rehearsal.end())
 
     def delivery(self) -> delivery_mod.Delivery:
-        return delivery_mod.measure([a.heard for a in self.answers], self.manager_seconds, self.content)
+        return delivery_mod.measure(
+            [a.heard for a in self.answers], self.manager_seconds, self.content, [a.spotted for a in self.answers]
+        )
 
     def delivery_card(self) -> Scorecard | None:
         if not any(a.heard.words for a in self.answers):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -9,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.render import Renderer
-from bot.yamlfile import ContentError, load_yaml
+from bot.yamlfile import ContentError, LineDict, load_yaml
 
 MEASURES = ("rate", "pauses", "stretch", "share", "fillers")
 
@@ -59,6 +60,41 @@ def load_voice(dialogues: Path | None = None) -> VoiceContent:
         if name not in measures:
             raise ContentError(path, None, f"delivery.measures is missing '{name}'")
     return VoiceContent(raw, str(path))
+
+
+def check_voice(dialogues: Path | None = None) -> VoiceContent:
+    """Load ``voice.yaml`` and render every line once with sample values (for ``check``)."""
+    content = load_voice(dialogues)
+    if content.path and not Path(content.path).exists():
+        return content
+    sample = {
+        "missing": ["espeak-ng"], "pip": "pip", "apt": "apt-get", "other": [], "text": "thank you",
+        "words": ["um"], "folder": "out", "value": 1, "name": "Sam Taylor", "company": "Northwind",
+        "role": "Analyst", "manager": "Dana Rivera",
+    }
+    lines: list[tuple[str, Any]] = [("install", content.raw.get("install"))]
+    lines += [(f"prompts.{k}", v) for k, v in (content.raw.get("prompts") or {}).items()]
+    lines += [("delivery.title", content.delivery.get("title"))]
+    for name in MEASURES:
+        for key, v in content.measure(name).items():
+            if isinstance(v, str):
+                lines.append((f"delivery.measures.{name}.{key}", v))
+    lines += [("phrases", v) for v in content.raw.get("phrases") or ()]
+    for where, source in lines:
+        try:
+            content.say(str(source or ""), where, **sample)
+        except Exception as exc:
+            raise ContentError(content.path, _line(content.raw, where), f"{where}: {exc}") from None
+    for pattern in (content.raw.get("fillers") or {}).get("patterns") or ():
+        try:
+            re.compile(str(pattern))
+        except re.error as exc:
+            raise ContentError(content.path, _line(content.raw, "fillers"), f"fillers: bad pattern: {exc}") from None
+    return content
+
+
+def _line(raw: Any, where: str) -> int | None:
+    return raw.line_of(where.split(".")[0]) if isinstance(raw, LineDict) else None
 
 
 @lru_cache(maxsize=4)

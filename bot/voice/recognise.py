@@ -26,6 +26,7 @@ NOT_WORDS = {"<s>", "</s>", "<sil>", "[NOISE]", "[SPEECH]", "<unk>"}
 HESITATIONS = ("um", "uh", "hmm", "er")
 FRAME = 0.01  # seconds per recogniser frame
 TAIL = 0.3  # seconds of silence added after each clip
+LEAD = 0.3  # and before it (word times are given from the clip's own start)
 
 
 @dataclass(frozen=True)
@@ -98,12 +99,38 @@ class Recogniser:
             self.decoder.add_lm("call", lm)
             self.tuned = "call"
 
+    def listen_for(self, keywords: dict[str, float]) -> None:
+        """Set up keyword spotting (``spot``) for these words, each with its detection threshold."""
+        if not keywords:
+            return
+        with tempfile.TemporaryDirectory(prefix="decline-coach-kws-") as tmp:
+            path = Path(tmp) / "keywords.txt"
+            path.write_text("".join(f"{w} /{t:g}/\n" for w, t in keywords.items()), encoding="utf-8")
+            self.decoder.add_kws("spot", str(path))
+        self.spotting = True
+
+    def spot(self, clip: Clip) -> list[Word]:
+        """Keywords (``listen_for``) found in the clip, in order; [] when none were set up."""
+        if not getattr(self, "spotting", False) or not clip.pcm:
+            return []
+        d = self.decoder
+        d.activate_search("spot")
+        d.start_utt()
+        d.process_raw(clip.at(RATE).pcm, full_utt=True)
+        d.end_utt()
+        if d.hyp() is None:
+            return []
+        return [
+            Word(seg.word.strip(), seg.start_frame * FRAME, (seg.end_frame + 1) * FRAME, float(seg.prob))
+            for seg in d.seg()
+        ]
+
     def recognise(self, clip: Clip, *, model: str | None = None) -> Heard:
         """``model``: "tuned", "general", or None for tuned with the general one as fallback."""
         clip = clip.at(RATE)
         length = clip.seconds
-        if clip.pcm:  # a clip that stops dead on its last word loses it: let it ring out
-            clip = Clip(clip.pcm + bytes(2 * int(TAIL * RATE)), RATE)
+        if clip.pcm:  # a clip that starts or stops dead on a word loses it: give it room
+            clip = Clip(bytes(2 * int(LEAD * RATE)) + clip.pcm + bytes(2 * int(TAIL * RATE)), RATE)
         began = time.perf_counter()
         if model == "general" or self.tuned is None:
             heard = self._decode(clip, self.general, "general")
@@ -128,7 +155,7 @@ class Recogniser:
         words: list[Word] = []
         pauses: list[tuple[float, float]] = []
         for seg in d.seg():
-            start, end = seg.start_frame * FRAME, (seg.end_frame + 1) * FRAME
+            start, end = seg.start_frame * FRAME - LEAD, (seg.end_frame + 1) * FRAME - LEAD
             token = seg.word.split("(")[0]
             if token in NOT_WORDS:
                 if token == "<sil>" and words:

@@ -2,8 +2,9 @@
 
 "I'd rather not share" heard as "I'd rather not sure" reads as wavering. When a kind of
 line that costs points (``voice.yaml``'s ``benefit-of-doubt``) rests only on words the
-recogniser was unsure of, and one of its other hypotheses reads without that kind, the
-most likely such hypothesis is taken instead. Everything else is left as heard.
+recogniser was unsure of, and less than half of its n-best hypotheses (by weight) read
+that kind, the most likely hypothesis that reads without it is taken instead. Everything
+else is left as heard.
 """
 
 from __future__ import annotations
@@ -36,6 +37,13 @@ def steady(heard: Heard, read: Reader | None, *, below: float, doubt: Iterable[s
     resting = kinds - read(sure_text)  # these disappear once the unsure words are left out
     if not resting:
         return Steadied(heard.text, uncertain=unsure)
+    # How much of the recogniser's belief (its n-best, weighted) reads the costly kind: when
+    # most of it does, the word was probably heard right after all.
+    readings = [(text, weight, read(text)) for text, weight in heard.alternatives]
+    total = sum(w for _, w, _ in readings) or 1.0
+    backed = sum(w for _, w, kinds_ in readings if kinds_ & resting) / total
+    if backed >= 0.5:
+        return Steadied(heard.text, False, (), unsure)
     for text, _weight in sorted(heard.alternatives, key=lambda a: -a[1]):
         if text and text != heard.text and not (read(text) & resting):
             return Steadied(text, True, tuple(sorted(resting)), unsure)
