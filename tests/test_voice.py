@@ -243,3 +243,20 @@ def test_plain_output_shows_what_was_heard(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     assert "Heard: " in out.stdout and "How you sounded" in out.stdout
     assert "words a minute" in out.stdout
+
+
+@needs_voice
+def test_microphone_endpointing_keeps_one_answer() -> None:
+    """What `--voice` does with the microphone's stream, fed a stream built from speech."""
+    from bot.voice.audio import endpoint, join, silence
+    from bot.voice.call import build_recogniser
+    from bot.voice.speech import synthesise
+
+    first = synthesise("I have decided not to accept the offer.", voice="en-us+f2").at()
+    second = synthesise("Please keep me in mind for future roles.", voice="en-us+f2").at()
+    stream = join([silence(1.0), first, silence(2.5), second, silence(1.0)])
+    got = endpoint(stream.pcm[i : i + 1000] for i in range(0, len(stream.pcm), 1000))
+    assert first.seconds * 0.7 < got.seconds < first.seconds + 1.5  # one answer, not both
+    heard = build_recogniser(Rehearsal("gracious", "normal", 0, CONTEXT)).recognise(got)
+    assert {"decided", "offer"} <= set(heard.text.split())
+    assert "future" not in heard.text.split()

@@ -11,6 +11,7 @@ import array
 import io
 import math
 import wave
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -143,26 +144,47 @@ def play(clip: Clip) -> bool:
 def capture_line(*, max_seconds: float = 60.0, trailing_silence: float = 1.2) -> Clip | None:
     """Record one answer from the default microphone: from the first speech to a pause.
 
-    Uses pocketsphinx's voice-activity endpointer. The audio stays in memory. Returns
-    None when no microphone can be opened.
+    The audio stays in memory. Returns None when no microphone can be opened.
     """
     try:
         import sounddevice as sd
-        from pocketsphinx import Endpointer
-    except Exception:
+    except Exception:  # the package, or the system's PortAudio, is missing
         return None
-    ep = Endpointer(window=trailing_silence, sample_rate=RATE)
-    frame_samples = ep.frame_bytes // 2
-    got: list[bytes] = []
+    frame = int(0.03 * RATE)
+
+    def frames() -> Iterator[bytes]:
+        with sd.RawInputStream(samplerate=RATE, channels=1, dtype="int16", blocksize=frame) as stream:
+            for _ in range(int(max_seconds / 0.03)):
+                data, _overflowed = stream.read(frame)
+                yield bytes(data)
+
     try:
-        with sd.RawInputStream(samplerate=RATE, channels=1, dtype="int16", blocksize=frame_samples) as stream:
-            for _ in range(int(max_seconds / ep.frame_length)):
-                data, _overflow = stream.read(frame_samples)
-                speech = ep.process(bytes(data))
-                if speech is not None:
-                    got.append(speech)
-                elif got and not ep.in_speech:
-                    break
-    except Exception:
+        return endpoint(frames(), trailing_silence=trailing_silence)
+    except Exception:  # no input device, device busy
         return None
-    return Clip(b"".join(got), RATE) if got else Clip(b"", RATE)
+
+
+def endpoint(chunks: Iterable[bytes], *, trailing_silence: float = 1.2) -> Clip:
+    """The first stretch of speech in a stream of 16 kHz PCM, ending at a pause.
+
+    Uses pocketsphinx's voice-activity endpointer; the stream is read only as far as needed.
+    """
+    from pocketsphinx import Endpointer
+
+    ep = Endpointer(window=trailing_silence, sample_rate=RATE)
+    size = ep.frame_bytes
+    got: list[bytes] = []
+    pending = b""
+    for chunk in chunks:
+        pending += chunk
+        while len(pending) >= size:
+            piece, pending = pending[:size], pending[size:]
+            speech = ep.process(piece)
+            if speech is not None:
+                got.append(speech)
+            elif got and not ep.in_speech:
+                return Clip(b"".join(got), RATE)
+    tail = ep.end_stream(pending) if pending else None
+    if tail is not None and got:
+        got.append(tail)
+    return Clip(b"".join(got), RATE)
