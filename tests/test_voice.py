@@ -260,3 +260,26 @@ def test_microphone_endpointing_keeps_one_answer() -> None:
     heard = build_recogniser(Rehearsal("gracious", "normal", 0, CONTEXT)).recognise(got)
     assert {"decided", "offer"} <= set(heard.text.split())
     assert "future" not in heard.text.split()
+
+
+@needs_voice
+def test_typing_at_the_voice_prompt_plays_the_typed_call(tmp_path: Path) -> None:
+    """`--voice` with lines typed instead of spoken: the same call, same scorecard."""
+    if voice.missing(speak=True, microphone=True):
+        pytest.skip(f"the microphone path needs {', '.join(voice.missing())}")
+    lines = "Thank you for the offer. I have decided not to accept it.\nI hope we stay in touch. Bye!\n"
+    env = {**os.environ, "DECLINE_COACH_HOME": str(tmp_path / "home")}
+    spoken = subprocess.run(
+        [sys.executable, "-m", "bot", "rehearse", "--voice", "--seed", "3"],
+        input=lines, capture_output=True, text=True, env=env, timeout=300,
+    )
+    typed = subprocess.run(
+        [sys.executable, "-m", "bot", "rehearse", "--plain", "--seed", "3"],
+        input=lines, capture_output=True, text=True, env=env, timeout=300,
+    )
+    assert spoken.returncode == 0, spoken.stderr
+    card = [ln for ln in spoken.stdout.splitlines() if ln.strip().startswith(("[ok]", "[x]"))]
+    typed_card = [ln for ln in typed.stdout.splitlines() if ln.strip().startswith(("[ok]", "[x]"))]
+    assert len(card) == len(typed_card) == 6
+    assert card == typed_card  # the call's verdicts are the typed call's
+    assert "How you sounded" not in spoken.stdout  # nothing was spoken, so no delivery card
