@@ -44,7 +44,7 @@ def register(sub: Any) -> None:
         help="decline outright, or negotiate first (changes how wavering is scored)",
     )
     p.add_argument("--dialogues", metavar="DIR", help="read dialogue content from DIR")
-    from bot.voice.cli import add_arguments
+    from bot.voice.options import add_arguments
 
     add_arguments(p)  # --voice, --audio-in, --audio-out (bot/voice)
     p.set_defaults(func=run)
@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"decline-coach: {exc}", file=sys.stderr)
         return 2
     if getattr(args, "voice", False) or getattr(args, "audio_in", None):
-        from bot.voice.cli import run as run_voice
+        from bot.voice.cli import run as run_voice  # --voice, --audio-in: bot/voice
 
         return run_voice(r, args)
     try:

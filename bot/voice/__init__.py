@@ -12,8 +12,6 @@ language model), ``recognise`` (pocketsphinx), ``steady`` (misheard words and ve
 
 from __future__ import annotations
 
-import importlib.util
-import shutil
 import sys
 
 PIP = "pip install 'decline-coach[voice]'"
@@ -23,6 +21,8 @@ APT = "sudo apt-get install espeak-ng libportaudio2"
 def missing(*, speak: bool = True, microphone: bool = True) -> list[str]:
     """What voice mode lacks on this machine (empty when everything is there)."""
     import ctypes.util
+    import importlib.util
+    import shutil
 
     out = []
     if importlib.util.find_spec("pocketsphinx") is None:
@@ -38,6 +38,8 @@ def missing(*, speak: bool = True, microphone: bool = True) -> list[str]:
 
 def install_commands(parts: list[str]) -> tuple[str, str, list[str]]:
     """(pip command, apt-get command, anything else to install) that supply ``parts``."""
+    import shutil
+
     pip = PIP if any("Python package" in p for p in parts) else ""
     system = [p for p in parts if "Python package" not in p]
     has_apt = bool(shutil.which("apt-get") or shutil.which("apt-get", path="/usr/bin:/bin"))
