@@ -72,6 +72,12 @@ def run(rehearsal: Any, args: argparse.Namespace) -> int:
     )
     names = _speaker_names(rehearsal)
     quiet = bool(args.json)
+    # With --json, stdout holds the one JSON document: prompts and notes go to stderr.
+    note = sys.stderr if quiet else sys.stdout
+
+    def ask(prompt: str) -> str:
+        print(prompt, end="", file=note, flush=True)
+        return input()
 
     def show(events: list[Event]) -> None:
         if not quiet:
@@ -91,21 +97,21 @@ def run(rehearsal: Any, args: argparse.Namespace) -> int:
                 print(f"{names['user']}: {text}")
         else:
             try:
-                typed = input(content.prompt("speak"))
+                typed = ask(content.prompt("speak"))
             except EOFError:
                 break
             if typed.strip():
                 show(call.turn(typed))
                 continue
-            print(content.prompt("listening"))
+            print(content.prompt("listening"), file=note)
             clip = audio.capture_line()
             if clip is None:
-                print(content.prompt("no-microphone"))
+                print(content.prompt("no-microphone"), file=note)
                 continue
             heard = call.hear(clip)
-            _show_heard(content, heard)
+            _show_heard(content, heard, note)
             try:
-                fix = input(content.prompt("correct"))
+                fix = ask(content.prompt("correct"))
             except EOFError:
                 fix = ""
             text = fix.strip() or heard[1].text
@@ -135,14 +141,14 @@ def run(rehearsal: Any, args: argparse.Namespace) -> int:
     return 0
 
 
-def _show_heard(content: Any, heard: Any) -> None:
+def _show_heard(content: Any, heard: Any, out: Any = None) -> None:
     h, st = heard
     if not h.text:
-        print(content.prompt("nothing"))
+        print(content.prompt("nothing"), file=out)
         return
-    print(content.prompt("heard", text=h.text))
+    print(content.prompt("heard", text=h.text), file=out)
     if st.uncertain:
-        print(content.prompt("unsure", words=list(dict.fromkeys(st.uncertain))))
+        print(content.prompt("unsure", words=list(dict.fromkeys(st.uncertain))), file=out)
 
 
 def _heard_dict(heard: Any, said: str) -> dict[str, Any]:
