@@ -99,6 +99,7 @@ def _check_loaders(content: Content) -> list[Problem]:
         ("bot.rehearsal", "load_book", lambda fn: fn(content.dialogues, normaliser=content.normaliser)),
         ("bot.followups", "load_rules", lambda fn: fn(content.dialogues / "followups.yaml")),
         ("bot.followups", "load_messages", lambda fn: fn(content.dialogues / "followups.yaml")),
+        ("bot.voice.content", "check_voice", lambda fn: fn(content.dialogues)),
     ]
     for module_name, attr, call in checks:
         try:

@@ -49,6 +49,9 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--reply-by", help="for --plan ask-for-time: the date you will propose")
     p.add_argument("--dialogues", metavar="DIR", help="read dialogue content from DIR")
+    from bot.voice.options import add_arguments
+
+    add_arguments(p)  # --voice, --audio-in, --audio-out (bot/voice)
     p.set_defaults(func=run)
 
 
@@ -92,6 +95,10 @@ def run(args: argparse.Namespace) -> int:
     except RehearsalError as exc:
         print(f"decline-coach: {exc}", file=sys.stderr)
         return 2
+    if getattr(args, "voice", False) or getattr(args, "audio_in", None):
+        from bot.voice.cli import run as run_voice  # --voice, --audio-in: bot/voice
+
+        return run_voice(r, args)
     try:
         return _play(r, as_json=args.json, interactive=sys.stdin.isatty() and not args.plain)
     except RenderError as exc:

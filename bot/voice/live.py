@@ -1,0 +1,52 @@
+"""Voice for a front-end that runs the call itself (the app's call screen).
+
+``LiveVoice`` holds what a spoken call needs between turns: the recogniser built for the
+case, the manager's voice and the microphone. Both calls block (run them off the UI
+thread); neither writes anything to disk::
+
+    voice = LiveVoice(default_book(), {"name": ..., "company": ..., "manager": ...})
+    voice.say(manager_line)                 # spoken, if there is a sound device
+    got = voice.listen()                    # None: no microphone
+    if got: composer.value = got.text       # shown, correctable, sent like a typed line
+
+The call's logic stays the typed call's: the text goes in as if typed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.voice import audio
+from bot.voice.content import VoiceContent, default_voice
+from bot.voice.recognise import Heard
+from bot.voice.steady import Steadied, reader_for, steady
+
+
+class LiveVoice:
+    def __init__(self, book: Any, context: dict[str, str], content: VoiceContent | None = None) -> None:
+        from bot.voice.call import recogniser_for
+
+        self.content = content or default_voice()
+        self.book = book
+        self.recogniser = recogniser_for(book, context, self.content)
+        self.heard: list[Heard] = []
+
+    def say(self, text: str) -> bool:
+        """Speak one line; False when it could not be played (no espeak-ng, no sound device)."""
+        from bot.voice.speech import synthesise
+
+        name, wpm = self.content.manager_voice
+        try:
+            clip = synthesise(text, voice=name, wpm=wpm)
+        except OSError:
+            return False
+        return audio.play(clip)
+
+    def listen(self) -> Steadied | None:
+        """One answer from the microphone, as text to show and correct; None without a microphone."""
+        clip = audio.capture_line()
+        if clip is None:
+            return None
+        heard = self.recogniser.recognise(clip)
+        self.heard.append(heard)
+        return steady(heard, reader_for(self.book), below=self.content.uncertain_below, doubt=self.content.doubt_kinds)
