@@ -360,6 +360,9 @@ ECHO_RULES: list[tuple[str, str]] = [
     ("call", r"^Calling (?P<first>[^\n]+?) at (?P<company>[^\n]+?) about the (?P<role>[^\n]+?) offer"),
     ("play", r"I'll play (?P<person>[A-Z][\w' -]+?)(?:, an? [^,]+,)? at (?P<company>[^,.\n]+)"),
     ("offer", r"for the (?P<role>[^\n.,\"]+?) offer"),
+    # The coach's brief "Got it: ..." / "Updated: ..." acknowledgements name people by role.
+    ("person", r"(?:Got it|Updated): [^\n]*?hiring manager (?P<person>[A-Z][\w' -]*?)(?=,|\.| \(|$)"),
+    ("person", r"(?:Got it|Updated): [^\n]*?recruiter (?P<person>[A-Z][\w' -]*?)(?=,|\.| \(|$)"),
 ]
 
 

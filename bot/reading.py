@@ -40,6 +40,12 @@ _DATE = (
     r"))"
 )
 _WHOLE_DATE = re.compile(_DATE)
+# A question about the decision itself, not a request ("can you help me write it?").
+_DELIBERATION = re.compile(
+    r"^(?:so\s+|but\s+|and\s+|hmm,?\s+)?(?:should|shall|would|is|isn'?t|am|do|does|was|what if|how bad|"
+    r"is it|would it|could i|can i)\b(?!\s+you\b)",
+    re.IGNORECASE,
+)
 _PERCENT = r"(?P<v>~?\s?\d{1,3}(?:\.\d+)?)\s?(?:%|percent|per\s*cent)"
 _MONEY = (
     r"(?P<v>(?:[$£€]|usd|eur|gbp)?\s?\d{1,3}(?:[,.]\d{3})*(?:\.\d+)?\s?(?:k|K|grand|thousand)?"
@@ -141,6 +147,13 @@ class Reader:
         slot_options: dict[str, dict[str, list[str]]] | None = None,
     ) -> None:
         self.where = where
+        self.phrases: dict[str, list[tuple[re.Pattern[str], Any]]] = {}
+        for slot, table in (data.get("phrases") or {}).items():
+            entries: list[tuple[re.Pattern[str], Any]] = []
+            for raw_value, phrases in (table or {}).items():
+                value: Any = {"yes": True, "no": False}.get(str(raw_value), str(raw_value))
+                entries.append((_alternatives([str(p) for p in phrases or []], where), value))
+            self.phrases[str(slot)] = entries
         self.implies = {str(k): dict(v or {}) for k, v in (data.get("implies") or {}).items()}
         self.options: dict[str, list[tuple[re.Pattern[str], str, int]]] = {}
         for slot, keys in (data.get("options") or {}).items():
@@ -218,16 +231,20 @@ class Reader:
         (goals, priorities, how the offer does), where "pay" is a topic, not a reason."""
         reading = Reading(text=text)
         stripped = text.strip()
-        reading.question = stripped.endswith("?")
         reading.no_value = self.means_none(stripped)
         reading.correction = bool(self.corrections.search(stripped))
-        for stance in ("decided", "unsure"):
-            pat = self.stance.get(stance)
-            if pat is not None and pat.search(stripped):
-                if stance == "decided" and reading.question:
-                    continue  # "should I decline?" is a question about deciding, not a decision
-                reading.stance = stance
-                break
+        # Sentence by sentence: "I need to decline. Can you help me write it?" has decided
+        # (the question is a request); "Should I turn it down?" has not.
+        sentences = [x.strip() for x in re.split(r"(?<=[.!?])\s+", stripped) if x.strip()]
+        asking = [x for x in sentences if x.endswith("?") and _DELIBERATION.match(x)]
+        telling = [x for x in sentences if x not in asking]
+        decided = self.stance.get("decided")
+        unsure = self.stance.get("unsure")
+        if decided is not None and any(decided.search(x) for x in telling):
+            reading.stance = "decided"
+        elif asking or (unsure is not None and unsure.search(stripped)):
+            reading.stance = "unsure"
+        reading.question = bool(asking) and reading.stance != "decided"
         for slot, entries in self.options.items():
             if slot == asked or open_answer:
                 continue
@@ -238,6 +255,14 @@ class Reader:
                     best = (size, key, hit)
             if best is not None:
                 reading.mentions[slot] = Mention(slot, best[1], best[2].span(), best[2][0], sure=False)
+        for slot, entries in self.phrases.items():
+            if slot == asked:
+                continue
+            for pat, value in entries:
+                hit = pat.search(text)
+                if hit:
+                    reading.mentions[slot] = Mention(slot, value, hit.span(), hit[0], sure=False)
+                    break
         for slot, patterns in self.patterns.items():
             if slot == asked:
                 continue  # the question's own answer is parsed by the slot's parser
@@ -262,13 +287,17 @@ class Reader:
 
     def _value(self, slot: str, kind: str, raw: str, today: dt.date) -> Any:
         if kind == "name":
-            name = _STOP_AFTER.sub("", raw).strip(" .,")
-            words = name.split()
-            while words and words[0] in _NOT_A_NAME_WORD:
-                words = words[1:]
-            if not words or any(w in _NOT_A_NAME_WORD for w in words):
-                return None
-            return " ".join(words)
+            words = []
+            for word in _STOP_AFTER.sub("", raw).split():
+                bare = word.rstrip(".,;:!?")
+                if bare in _NOT_A_NAME_WORD:
+                    if words:
+                        break  # "Rebecca Stone. The commute...": the name ended
+                    continue
+                words.append(bare)
+                if bare != word and not re.fullmatch(r"[A-Z]\.?", bare + "."):
+                    break  # a full stop or comma after a word ends the name (not an initial)
+            return " ".join(words) if words else None
         if kind == "company":
             name = _STOP_AFTER.sub("", raw).strip(" .,'’")
             name = re.sub(r"'s$|’s$", "", name)

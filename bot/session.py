@@ -278,16 +278,23 @@ class Session:
             return "answer"
         if self._state_intent(st, text):
             return "answer"
-        if self._stance(st, reading):
-            return "other"
         if self._interrupted(text, free_text):
             return "other"
-        if st.ask and (st.optional or self.content.slots[st.ask].type == "list") and self._means_none(text):
-            self._remember()
-            if self.content.slots[st.ask].type == "list":
-                self.slots[st.ask] = []
-            self._advance(st)
+        # A situation described goes first; only then does a stance alone take a choice.
+        if self._stance(st, reading):
             return "other"
+        stype = self.content.slots[st.ask].type if st.ask else None
+        if st.ask and (st.optional or stype in ("list", "text")) and self._means_none(text):
+            # "skip", "I'd rather not say", "nobody else": no value, and the conversation moves
+            # on. An open question that must hold something holds that it was not said.
+            self._remember()
+            if stype == "list":
+                self.slots[st.ask] = []
+            elif stype == "text" and not st.optional:
+                self._set_slot(st.ask, self.message("not_said"))
+                self.answered_at[st.ask] = st.full
+            self._advance(st)
+            return "answer"
         if learned and st.on_facts is not None:
             self._remember()
             self._take(st, st.on_facts)
