@@ -149,11 +149,11 @@ class Reader:
         self.where = where
         self.phrases: dict[str, list[tuple[re.Pattern[str], Any]]] = {}
         for slot, table in (data.get("phrases") or {}).items():
-            entries: list[tuple[re.Pattern[str], Any]] = []
+            said: list[tuple[re.Pattern[str], Any]] = []
             for raw_value, phrases in (table or {}).items():
                 value: Any = {"yes": True, "no": False}.get(str(raw_value), str(raw_value))
-                entries.append((_alternatives([str(p) for p in phrases or []], where), value))
-            self.phrases[str(slot)] = entries
+                said.append((_alternatives([str(p) for p in phrases or []], where), value))
+            self.phrases[str(slot)] = said
         self.implies = {str(k): dict(v or {}) for k, v in (data.get("implies") or {}).items()}
         self.options: dict[str, list[tuple[re.Pattern[str], str, int]]] = {}
         for slot, keys in (data.get("options") or {}).items():
@@ -255,10 +255,10 @@ class Reader:
                     best = (size, key, hit)
             if best is not None:
                 reading.mentions[slot] = Mention(slot, best[1], best[2].span(), best[2][0], sure=False)
-        for slot, entries in self.phrases.items():
+        for slot, said in self.phrases.items():
             if slot == asked:
                 continue
-            for pat, value in entries:
+            for pat, value in said:
                 hit = pat.search(text)
                 if hit:
                     reading.mentions[slot] = Mention(slot, value, hit.span(), hit[0], sure=False)
@@ -287,7 +287,7 @@ class Reader:
 
     def _value(self, slot: str, kind: str, raw: str, today: dt.date) -> Any:
         if kind == "name":
-            words = []
+            words: list[str] = []
             for word in _STOP_AFTER.sub("", raw).split():
                 bare = word.rstrip(".,;:!?")
                 if bare in _NOT_A_NAME_WORD:
