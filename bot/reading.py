@@ -18,10 +18,13 @@ from bot.content import Content, ContentError
 
 # What each placeholder captures. Names and companies must look like names (capitalised);
 # a role is a short run of words closed by the pattern's own "role/position/job".
-_NAME = r"(?P<v>[A-Z][\w'’.-]*(?:\s+(?:(?:de|van|von|da|di|del|la|le|bin|al)\s+)?[A-Z][\w'’.-]*){0,3})"
-_COMPANY = (
-    r"(?P<v>[A-Z0-9][\w&'’.-]*(?:\s+(?:(?!I\b)[A-Z0-9][\w&'’.-]*|&|of|de|and(?=\s+(?!I\b)[A-Z])))*)"
-)
+# A full stop only after an initial or a title ("J.", "Dr."): elsewhere it ends the name.
+_NWORD = r"[A-Z](?:[a-z]{0,2}\.|[\w'’-]*)"
+_NAME = rf"(?P<v>{_NWORD}(?:\s+(?:(?:de|van|von|da|di|del|la|le|bin|al)\s+)?{_NWORD}){{0,3}})"
+# A full stop ends a company's name ("... to VanArsdel. Laura Quinn was ..."), except in a
+# web name ("Monday.com").
+_CWORD = r"[A-Z0-9][\w&'’-]*(?:\.(?:com|io|ai|co|net|org)\b)?"
+_COMPANY = rf"(?P<v>{_CWORD}(?:\s+(?:(?!I\b){_CWORD}|&|of|de|and(?=\s+(?!I\b)[A-Z])))*)"
 _ROLE = r"(?P<v>[A-Za-z][\w/&+ -]{1,60}?)"
 _WEEKDAY = r"(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?"
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"

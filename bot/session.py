@@ -563,6 +563,20 @@ class Session:
         # thank-you notes" is not "no thank you").
         return len(text.split()) <= 6 and self._closest_choice(choices, text) is not None
 
+    def _leading_yes_no(self, choices: list[Any], text: str) -> Any:
+        """"yes I accepted it", "no, nothing signed": a yes or no said first, then a clause,
+        picks the choice that stands for it (before any situation the clause might suggest)."""
+        wanted = {c.intent for c in choices} & {"affirm", "deny"}
+        if not wanted:
+            return None
+        head = re.split(r"[,;:.!—–-]|\s+(?:i|we|they|it|that|but|and|because)\b", text.strip(), maxsplit=1)[0]
+        if not head.strip() or head.strip() == text.strip():
+            return None
+        m = self.match_intent(head, wanted)
+        if m.label is None or m.reason not in ("exact", "typo"):
+            return None
+        return next(c for c in choices if c.intent == m.label)
+
     def _closest_choice(self, choices: list[Any], text: str) -> Any:
         """The quick reply the words name, when one is clearly closest ("the thank-you notes"
         names "Thank-you notes"; "disappointed" names "Disappointed: openly let down")."""
@@ -611,6 +625,8 @@ class Session:
             # Named by its own words first: "the thank-you notes" is that option, whatever
             # an intent ("no thank you") would make of it.
             picked = self._closest_choice(choices, text)
+        if picked is None and not m:
+            picked = self._leading_yes_no(choices, text)
         if picked is None:
             intents = {c.intent for c in choices if c.intent}
             if intents:
@@ -702,7 +718,7 @@ class Session:
         if stype in ("person", "company", "role"):
             answer = reader.strip_answer(text)
             # Yes/no words, questions and sentences are never a name, company or title.
-            if reader.never_a_value(answer) or reader.never_a_value(text) or text.rstrip().endswith("?"):
+            if reader.never_a_value(answer) or text.rstrip().endswith("?"):
                 return None, False
             if len(answer.split()) > (4 if stype == "person" else 8):
                 return None, False
