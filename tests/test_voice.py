@@ -174,7 +174,7 @@ def test_voice_without_its_parts_says_what_to_install(tmp_path: Path) -> None:
     assert "Voice mode needs" in out.stderr and "espeak-ng" in out.stderr.split("Install")[0]
     assert "apt-get install espeak-ng" in out.stderr or "espeak-ng from your system's packages" in out.stderr
     assert "leave out --voice" in out.stderr
-    typed = _rehearse(tmp_path / "home", "--plain", path=str(Path(sys.executable).parent))
+    typed = _rehearse(tmp_path / "home", "--plain", "--manager", "Dana Rivera", path=str(Path(sys.executable).parent))
     assert typed.returncode == 0 and "Dana Rivera:" in typed.stdout  # the typed call still works
 
 
@@ -281,6 +281,6 @@ def test_typing_at_the_voice_prompt_plays_the_typed_call(tmp_path: Path) -> None
     assert spoken.returncode == 0, spoken.stderr
     card = [ln for ln in spoken.stdout.splitlines() if ln.strip().startswith(("[ok]", "[x]"))]
     typed_card = [ln for ln in typed.stdout.splitlines() if ln.strip().startswith(("[ok]", "[x]"))]
-    assert len(card) == len(typed_card) == 6
+    assert len(card) == len(typed_card) == 7  # the decline plan's seven checks
     assert card == typed_card  # the call's verdicts are the typed call's
     assert "How you sounded" not in spoken.stdout  # nothing was spoken, so no delivery card

@@ -15,7 +15,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.events import Event, Say, Scorecard
+from bot.cli.rehearse import _print, _speaker_names  # one printer for the typed and the spoken call
+from bot.events import Event
 from bot.voice.options import add_arguments, wanted
 
 __all__ = ["add_arguments", "run", "wanted"]
@@ -163,28 +164,3 @@ def _heard_dict(heard: Any, said: str) -> dict[str, Any]:
                    "confidence": round(w.confidence, 3)} for w in h.words],
         "audio_seconds": round(h.seconds, 2),
     }
-
-
-def _speaker_names(r: Any) -> dict[str, str]:
-    labels = dict((r.book.raw.get("scorecard") or {}).get("labels") or {})
-    ctx = {**r.context, "who": r.persona.who}
-    names = {k: r.book.renderer.inline(str(v), ctx) for k, v in (labels.get("speakers") or {}).items()}
-    for key in ("transcript",):
-        names[key] = str(labels.get(key) or key)
-    names.setdefault("user", "You")
-    return names
-
-
-def _print(events: list[Event], names: dict[str, str]) -> None:
-    for ev in events:
-        if isinstance(ev, Say):
-            who = names.get(ev.speaker, ev.speaker)
-            print(f"{who}: {ev.text}" if ev.speaker == "manager" else f"[{who}] {ev.text}")
-        elif isinstance(ev, Scorecard):
-            print()
-            print(ev.title)
-            for line in ev.lines:
-                print(f"  {'[ok]' if line.ok else '[x] '} {line.check}: {line.note}")
-                if line.quote:
-                    print(f'        "{line.quote}"')
-            print()
