@@ -48,6 +48,7 @@ from typing import Any
 
 from bot import __version__
 from bot.content import Content, load_content
+from bot.treehash import hash_tree
 
 FORMAT = 2
 FILE_NAME = "content.pickle"
@@ -69,14 +70,7 @@ def cache_dir() -> Path | None:
 
 def _digest(root: Path) -> str:
     h = hashlib.blake2b(digest_size=20)
-    for folder, dirs, names in os.walk(root):
-        dirs.sort()
-        for name in sorted(names):
-            path = os.path.join(folder, name)
-            with open(path, "rb") as f:
-                data = f.read()
-            h.update(os.path.relpath(path, root).encode("utf-8", "surrogateescape") + b"\0")
-            h.update(len(data).to_bytes(8, "little") + data)
+    hash_tree(h, root)
     return h.hexdigest()
 
 

@@ -193,6 +193,7 @@ class Engine:
 
         from bot import __version__
         from bot.paths import dialogues_dir, templates_dir
+        from bot.treehash import hash_tree
 
         opts = self.options
         h = hashlib.blake2b(digest_size=20)
@@ -203,14 +204,7 @@ class Engine:
             Path(opts.templates) if opts.templates else templates_dir(),
         ):
             h.update(str(root.resolve()).encode("utf-8", "surrogateescape") + b"\0")
-            for folder, dirs, names in os.walk(root):
-                dirs.sort()
-                for name in sorted(names):
-                    path = os.path.join(folder, name)
-                    with open(path, "rb") as f:
-                        data = f.read()
-                    h.update(os.path.relpath(path, root).encode("utf-8", "surrogateescape") + b"\0")
-                    h.update(len(data).to_bytes(8, "little") + data)
+            hash_tree(h, root)
         for module in sorted(_ENGINE.glob("*.py")):
             st = module.stat()
             h.update(f"{module.name}:{st.st_size}:{st.st_mtime_ns}\0".encode())
