@@ -248,9 +248,11 @@ _NOT_NAMES = frozenset(
 
 def parse_person(text: str, max_words: int = 4) -> str | None:
     s = _strip(text)
+    # The name is what comes before the first clause ("rebecca stone, the QA lead"); only
+    # that part must be free of words that are never names.
+    s = re.split(r"\s+(?:and|but|who|from|at)\s+|[,;]", s, maxsplit=1)[0].strip()
     if any(w.lower().strip(".,!?") in _NOT_NAMES for w in s.split()):
         return None
-    s = re.split(r"\s+(?:and|but|who|from|at)\s+|[,;]", s, maxsplit=1)[0].strip()
     honorific = _HONORIFIC.match(s)
     words = s.split()
     if not words or len(words) > max_words:

@@ -24,7 +24,13 @@ _NAME = rf"(?P<v>{_NWORD}(?:\s+(?:(?:de|van|von|da|di|del|la|le|bin|al)\s+)?{_NW
 # A full stop ends a company's name ("... to VanArsdel. Laura Quinn was ..."), except in a
 # web name ("Monday.com").
 _CWORD = r"[A-Z0-9][\w&'’-]*(?:\.(?:com|io|ai|co|net|org)\b)?"
-_COMPANY = rf"(?P<v>{_CWORD}(?:\s+(?:(?!I\b){_CWORD}|&|of|de|and(?=\s+(?!I\b)[A-Z])))*)"
+_COMPANY = rf"(?P<v>{_CWORD}(?:\s+(?:(?!I\b){_CWORD}|&|(?:of|de)(?=\s+[A-Z])|and(?=\s+(?!I\b)[A-Z])))*)"
+# Lower-case names, for cues strong enough that a name must follow ("turn down tailspin
+# toys", "ask helen marsh at ..."): up to three words, which the pattern must close itself
+# (a look-ahead for punctuation or a joining word), then checked against `not_name_words`.
+_LWORD = r"[A-Za-z][\w&'’-]*"
+_LCOMPANY = rf"(?P<v>(?:[A-Za-z]\.\s?)?{_LWORD}(?:\s+{_LWORD}){{0,2}})"
+_LNAME = rf"(?P<v>{_LWORD}\s+{_LWORD})"
 _ROLE = r"(?P<v>[A-Za-z][\w/&+ -]{1,60}?)"
 _WEEKDAY = r"(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?"
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
@@ -55,9 +61,17 @@ _MONEY = (
     r"(?:\s?(?:usd|eur|gbp|dollars|pounds|euros))?)"
 )
 _COUNT = r"(?P<v>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|a couple of|a few|several)"
+_DURATION = (
+    r"(?P<v>(?:(?:about|around|roughly|like|nearly|almost|over|more\s+than|a\s+good)\s+)?"
+    rf"(?:{_FEW}|several|\d{{1,2}})\s+(?:days?|weeks?|months?|years?)|a\s+fortnight)"
+)
+_UNIT = re.compile(r"day|week|fortnight|month|year", re.IGNORECASE)
 _PLACEHOLDERS = {
+    "duration": _DURATION,
     "name": _NAME,
     "company": _COMPANY,
+    "lcompany": _LCOMPANY,
+    "lname": _LNAME,
     "role": _ROLE,
     "date": _DATE,
     "percent": _PERCENT,
@@ -123,8 +137,8 @@ def _phrase_regex(pattern: str, where: str) -> re.Pattern[str]:
     if holders != 1:
         raise ContentError(where, None, f"a pattern needs exactly one placeholder: '{pattern}'")
     source = "".join(parts)
-    if not pattern.startswith("^"):
-        source = r"(?<![\w'])" + source
+    if pattern[:1].isalnum():
+        source = r"(?<![\w'])" + source  # a cue word starts at a word's start
     try:
         return re.compile(source)
     except re.error as exc:
@@ -158,6 +172,11 @@ class Reader:
                 said.append((_alternatives([str(p) for p in phrases or []], where), value))
             self.phrases[str(slot)] = said
         self.implies = {str(k): dict(v or {}) for k, v in (data.get("implies") or {}).items()}
+        self.implies_by_value = {
+            str(slot): {str(value): dict(then or {}) for value, then in (table or {}).items()}
+            for slot, table in (data.get("implies_by_value") or {}).items()
+        }
+        self.slot_options = slot_options or {}
         self.options: dict[str, list[tuple[re.Pattern[str], str, int]]] = {}
         for slot, keys in (data.get("options") or {}).items():
             table = (slot_options or {}).get(str(slot)) or {}
@@ -169,11 +188,14 @@ class Reader:
                     pat = re.compile(rf"(?<![\w'])(?<!not\s)(?<!n't\s){words}(?![\w'])", re.I)
                     entries.append((pat, str(key), len(phrase)))
             self.options[str(slot)] = entries
+        # Each pattern keeps its own placeholder's kind: a pay gap is a percent in one
+        # pattern and an amount of money in the next.
         self.patterns: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
         for slot, phrases in (data.get("mentions") or {}).items():
-            self.patterns[str(slot)] = [(str(p), _phrase_regex(str(p), where)) for p in phrases or []]
+            self.patterns[str(slot)] = [(self._kind(str(p)), _phrase_regex(str(p), where)) for p in phrases or []]
         self.past_dates = frozenset(str(s) for s in data.get("past_dates") or [])
-        self.kinds = {slot: self._kind(pats) for slot, pats in self.patterns.items()}
+        self.not_name_words = frozenset(str(w).lower() for w in data.get("not_name_words") or [])
+        self.not_role_words = frozenset(str(w).lower() for w in data.get("not_role_words") or [])
         leads = [str(p) for p in data.get("lead_ins") or []]
         self.lead_in = _alternatives(leads, where) if leads else None
         self._lead_in_start = (
@@ -185,6 +207,7 @@ class Reader:
         self._tails = [re.compile(r"\s*" + t + ("" if t.endswith("$") else r"\s*$"), re.IGNORECASE) for t in tails]
         self.no_value = _alternatives([str(p) for p in data.get("no_value") or []], where, whole=True)
         self.not_values = _alternatives([str(p) for p in data.get("not_values") or []], where, whole=True)
+        self.cleared = _alternatives([str(p) for p in data.get("cleared") or []], where, whole=True)
         self.corrections = _alternatives([str(p) for p in data.get("corrections") or []], where)
         self.stance_intents = {str(k): str(v) for k, v in (data.get("stance_intents") or {}).items()}
         self.question_intents = {str(k): str(v) for k, v in (data.get("question_intents") or {}).items()}
@@ -192,12 +215,9 @@ class Reader:
         self.stance = {str(k): _alternatives([str(p) for p in v or []], where) for k, v in stance.items()}
 
     @staticmethod
-    def _kind(patterns: list[tuple[str, re.Pattern[str]]]) -> str:
-        for source, _ in patterns:
-            m = _PLACEHOLDER.search(source)
-            if m:
-                return m[1]
-        return "text"
+    def _kind(pattern: str) -> str:
+        m = _PLACEHOLDER.search(pattern)
+        return m[1] if m else "text"
 
     # -- answers to a question -----------------------------------------------------------------
 
@@ -215,6 +235,19 @@ class Reader:
     def strip_correction(self, text: str) -> str:
         """The line without the words that mark it as a correction ("actually", "I meant")."""
         return self.corrections.sub(" ", text).strip(" ,.;:-")
+
+    def implied(self, slot: str, value: Any) -> dict[str, Any]:
+        """What a fact says about other slots: a pay gap means the gap is the pay."""
+        out = dict(self.implies.get(slot, {}))
+        out.update(self.implies_by_value.get(slot, {}).get(str(value), {}))
+        return out
+
+    def without_cleared(self, text: str) -> str:
+        """The line without its clauses that clear a topic ("the pay is fine"), unless
+        nothing would be left."""
+        parts = [p for p in re.split(r"\s*(?:[,;.!]|\bbut\b|\band\b)\s*", text.strip()) if p.strip()]
+        kept = [p for p in parts if not self.cleared.match(p)]
+        return ", ".join(kept) if kept and len(kept) < len(parts) else text
 
     def means_none(self, text: str) -> bool:
         """"nobody", "skip", "nobody else, just the hiring manager": every part says none."""
@@ -269,22 +302,21 @@ class Reader:
         for slot, patterns in self.patterns.items():
             if slot == asked:
                 continue  # the question's own answer is parsed by the slot's parser
-            for _source, pat in patterns:
-                found = self._first(slot, pat, text, today)
+            for kind, pat in patterns:
+                found = self._first(slot, kind, pat, text, today)
                 if found is not None:
                     reading.mentions[slot] = found
                     break
         return reading
 
-    def _first(self, slot: str, pat: re.Pattern[str], text: str, today: dt.date) -> Mention | None:
-        kind = self.kinds[slot]
+    def _first(self, slot: str, kind: str, pat: re.Pattern[str], text: str, today: dt.date) -> Mention | None:
         for m in pat.finditer(text):
             raw = m["v"]
             start = m.start("v")
             value = self._value(slot, kind, raw, today)
             if value is None:
                 continue
-            shown = raw if kind not in ("name", "company") else str(value)
+            shown = raw if kind not in ("name", "company", "lname", "lcompany") else str(value)
             return Mention(slot, value, (start, start + len(shown)), shown)
         return None
 
@@ -301,18 +333,30 @@ class Reader:
                 if bare != word and not re.fullmatch(r"[A-Z]\.?", bare + "."):
                     break  # a full stop or comma after a word ends the name (not an initial)
             return " ".join(words) if words else None
+        if kind in ("lcompany", "lname"):
+            words = raw.split()
+            if any(w.lower().strip(".,'’") in self.not_name_words for w in words):
+                return None
+            if words[0].rstrip(".") in _NOT_A_NAME_WORD:
+                return None
+            # "tailspin toys" -> "Tailspin Toys"; "VanArsdel" keeps its own capitals
+            return " ".join(w if any(c.isupper() for c in w) else w[:1].upper() + w[1:] for w in words)
         if kind == "company":
             name = _STOP_AFTER.sub("", raw).strip(" .,'’")
             name = re.sub(r"'s$|’s$", "", name)
+            name = re.sub(r"^The\s+(?=[A-Z])", "", name)  # "The Graphic Design Institute"
             if not name or name in _NOT_A_NAME_WORD or name.split()[0] in _NOT_A_NAME_WORD:
                 return None
             return name
         if kind == "role":
             role = re.sub(r"^(?:new|great|good|really|full[- ]time|permanent)\s+", "", raw.strip(), flags=re.I)
+            role = re.sub(r"\s+(?:role|position|job|post)$", "", role, flags=re.I)
             if not role or re.search(r"\b(?:this|that|the|their|new|my|your|an?|offer|job)$", role, re.I):
                 return None
             if len(role.split()) > 6:
                 return None
+            if any(w.lower() in self.not_role_words for w in re.findall(r"[\w'’]+", role)):
+                return None  # "offered me 10% more money", "offered me a lot": not a title
             return role
         if kind == "date":
             d = extract.parse_date(raw, today)
@@ -322,6 +366,20 @@ class Reader:
                 # "the offer came on Monday" is the Monday that has been, not the next one
                 return (d.date - dt.timedelta(days=7)).isoformat()
             return d.iso()
+        if kind == "duration":
+            # A choice slot ("days", "weeks", "months"): the option whose words hold the unit.
+            unit = _UNIT.search(raw)
+            if unit is None:
+                return None
+            stem = unit[0].lower()
+            table = self.slot_options.get(slot, {})
+            for key in table:
+                if stem in key:
+                    return key
+            for key, phrases in table.items():
+                if any(stem in p for p in phrases):
+                    return key
+            return None
         if kind == "percent":
             return f"{raw.replace('~', '').strip()}%"
         if kind == "money":

@@ -365,7 +365,7 @@ class Session:
             if self.slots.get(slot) not in (None, "", []):
                 continue  # known already: only a correction replaces it (_correct)
             self._set_slot(slot, mention.value)
-            for other, value in reader.implies.get(slot, {}).items():
+            for other, value in reader.implied(slot, mention.value).items():
                 if other in self.content.slots and self.slots.get(other) in (None, ""):
                     self.slots[other] = value
             if mention.sure:
@@ -582,7 +582,7 @@ class Session:
         names "Thank-you notes"; "disappointed" names "Disappointed: openly let down")."""
         from rapidfuzz import fuzz
 
-        norm = self.content.normaliser.normalise(text)
+        norm = self.content.normaliser.normalise(reader_for(self.content).without_cleared(text))
 
         def closeness(label: str) -> float:
             other = self.content.normaliser.normalise(label)
@@ -754,7 +754,7 @@ class Session:
         from rapidfuzz import fuzz
 
         slot = self.content.slots[name]
-        norm = self.content.normaliser.normalise(text)
+        norm = self.content.normaliser.normalise(reader_for(self.content).without_cleared(text))
         best: tuple[float, str] = (0.0, "")
         for key, phrases in slot.options.items():
             for phrase in [key, *phrases]:
