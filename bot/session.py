@@ -744,7 +744,24 @@ class Session:
         elif stype == "choice":
             v = self._parse_option(name, text)
         elif stype == "list":
-            items = extract.parse_list(text)
+            # A list of names: a sentence ("they sent it last Monday") is not one, and
+            # "Sam Lee and nobody else" keeps only the name.
+            if text.rstrip().endswith("?") or reader.never_a_value(text.strip()):
+                return None, False
+            known = {str(self.slots.get(k) or "").lower() for k in ("manager", "recruiter")} - {""}
+            items: list[str] = []
+            only_known = False
+            for part in re.split(r"\s*(?:,|;|\band\b|&|\n)\s*", text):
+                person = extract.parse_person(reader.strip_answer(part)) if not reader.means_none(part) else None
+                if not person or person in items:
+                    continue
+                # "just Claire" when Claire is the hiring manager names nobody else
+                if any(person.lower() == k or k.split()[0] == person.lower() for k in known):
+                    only_known = True
+                    continue
+                items.append(person)
+            if not items and (only_known or any(reader.means_none(p) for p in re.split(r"\s*[,;]\s*", text))):
+                return [], True
             v = items or None
         else:
             v = text.strip() or None
