@@ -281,12 +281,15 @@ class Reader:
         elif asking or (unsure is not None and unsure.search(stripped)):
             reading.stance = "unsure"
         reading.question = bool(asking) and reading.stance != "decided"
+        # Options named in passing, but not in a clause that clears them ("great pay, but the
+        # hours are nights" names the hours).
+        named = self.without_cleared(text)
         for slot, entries in self.options.items():
             if slot == asked or open_answer:
                 continue
             best: tuple[int, str, re.Match[str]] | None = None
             for pat, key, size in entries:
-                hit = pat.search(text)
+                hit = pat.search(named)
                 if hit and (best is None or size > best[0]):
                     best = (size, key, hit)
             if best is not None:
