@@ -330,7 +330,8 @@ class Session:
             return
         self.misses = start_misses + 1
         if self.misses == 2:
-            self._say_msg("spelled_out")
+            if self._visible_choices(self.spec):
+                self._say_msg("spelled_out")
             self._spell_out(self.spec)
         elif self.misses >= 3:
             self._say_msg("lost")
@@ -831,7 +832,8 @@ class Session:
                 self._say_msg("rephrase")
             self._render_state(st, reprompt=True)
         elif self.misses == 2:
-            self._say_msg("spelled_out")
+            if self._visible_choices(st):
+                self._say_msg("spelled_out")
             self._spell_out(st)
         else:
             self._say_msg("lost")
