@@ -60,7 +60,7 @@ _MONEY = (
     r"(?P<v>(?:[$£€]|usd|eur|gbp)?\s?\d{1,3}(?:[,.]\d{3})*(?:\.\d+)?\s?(?:k|K|grand|thousand)?"
     r"(?:\s?(?:usd|eur|gbp|dollars|pounds|euros))?)"
 )
-_COUNT = r"(?P<v>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|a couple of|a few|several)"
+_COUNT = r"(?P<v>(?i:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|a couple of|a few|several))"
 _DURATION = (
     r"(?P<v>(?:(?:about|around|roughly|like|nearly|almost|over|more\s+than|a\s+good)\s+)?"
     rf"(?:{_FEW}|several|\d{{1,2}})\s+(?:days?|weeks?|months?|years?)|a\s+fortnight)"
