@@ -422,6 +422,7 @@ class Rehearsal:
         turn = self.rules.turn(
             len(self.turns), text, state=self.state, pressed=self.model.pushes > 0,
             heard=self._last_manager_line(),
+            decided=any(t.kinds & {"decision", "firm", "waver"} for t in self.turns),
         )
         self.turns.append(turn)
         if "greeting" in turn.kinds or len(self.turns) == 1:
