@@ -165,6 +165,7 @@ class CallRules:
         )
         rc = dict(raw.get("reason-clauses") or {})
         self.clause_min_words = int(rc.get("min-words", 4))
+        self.clause_lead_words = int(rc.get("lead-words", 6))
         self.clause_subjects = self._pattern(
             str(rc.get("subjects") or r"(?!)"), "reason-clauses.subjects"
         )
@@ -260,6 +261,22 @@ class CallRules:
         return bool(self.hedges.search(before[cut + 1 :]))
 
     def read(
+        self, text: str, heard: str = "", decided: bool = False
+    ) -> tuple[tuple[Hit, ...], dict[str, Hit]]:
+        """What a line did; letters stretched for effect ("byeee", "sooo sorry") are read
+        as one, and every span is given back in the line's own characters."""
+        squeezed, where = _squeeze(text)
+        if squeezed == text:
+            return self._read(text, heard, decided)
+        hits, topics = self._read(squeezed, heard, decided)
+
+        def back(h: Hit) -> Hit:
+            start, end = where[h.start], where[h.end - 1] + 1 if h.end > h.start else where[h.start]
+            return replace(h, start=start, end=end, text=text[start:end])
+
+        return tuple(back(h) for h in hits), {k: back(h) for k, h in topics.items()}
+
+    def _read(
         self, text: str, heard: str = "", decided: bool = False
     ) -> tuple[tuple[Hit, ...], dict[str, Hit]]:
         """What a line did (hits in order of position) and its reason topics.
@@ -437,7 +454,8 @@ class CallRules:
                     continue
                 if not self.clause_subjects.search(bare):
                     continue
-                if any(p.search(bare) for p in self.clause_not):
+                lead = " ".join(bare.split()[: self.clause_lead_words])
+                if any(p.search(lead) for p in self.clause_not):
                     continue
                 if self.criticism_self.search(bare) or self.reason_denials.search(bare):
                     continue
@@ -447,8 +465,8 @@ class CallRules:
                 )
                 if not (decided or asked or before or cause):
                     continue
-                lead = len(clause) - len(clause.lstrip(" ,;:-–—"))
-                out.append(Hit("reason", c0 + lead, c1, clause.strip(" ,;:-–—"), how="clause"))
+                pad = len(clause) - len(clause.lstrip(" ,;:-–—"))
+                out.append(Hit("reason", c0 + pad, c1, clause.strip(" ,;:-–—"), how="clause"))
                 break
             if out:
                 break
@@ -567,6 +585,26 @@ def _sentence_span(text: str, pos: int) -> tuple[int, int]:
         if m.start() <= pos < m.end():
             return m.start(), m.end()
     return 0, len(text)
+
+
+_STRETCH = re.compile(r"([^\W\d_])\1{2,}")
+
+
+def _squeeze(text: str) -> tuple[str, list[int]]:
+    """The line with runs of three or more of a letter cut to one, and for each character
+    kept, its index in the line."""
+    out: list[str] = []
+    where: list[int] = []
+    last = 0
+    for m in _STRETCH.finditer(text):
+        for i in range(last, m.start() + 1):
+            out.append(text[i])
+            where.append(i)
+        last = m.end()
+    for i in range(last, len(text)):
+        out.append(text[i])
+        where.append(i)
+    return "".join(out), where
 
 
 _CLAUSE_SPLIT = re.compile(r"[,;:–—()]|\s-\s|\bbut\b", re.IGNORECASE)
