@@ -405,6 +405,25 @@ class CallRules:
                 out = [h for h in out if not (s0 <= h.start < s1 and h.kind == "question")]
             if asking:
                 out = [h for h in out if not (s0 <= h.start < s1 and h.kind == "goodbye")]
+            # A reason is a statement: words about pay or family inside a question (other
+            # than one asking for terms), or in a line that gives in, explain nothing.
+            terms = any(h.kind in ("negotiation", "waver") for h in inside)
+            if (asking and not terms) or any(h.kind == "cave" for h in inside):
+                out = [h for h in out if not (h.kind == "reason" and s0 <= h.start < s1)]
+            # A topic word in a clause that thanks, wishes well, greets or keeps something
+            # private ("thanks for the flexible hours", "say hi to your family") is no reason.
+            clauses = _clauses(sentence, s0)
+            courteous = [h for h in out if h.kind in _COURTESY_KINDS and s0 <= h.start < s1]
+            drop = []
+            for h in out:
+                if h.kind != "reason" or h.how != "cue" or not (s0 <= h.start < s1):
+                    continue
+                c0, c1 = next(((a, b) for a, b in clauses if a <= h.start < b), (s0, s1))
+                if self.clause_causes.search(text[c0:c1]) or _CAUSE_WORDS.search(text[c0:c1]):
+                    continue
+                if any(c0 <= o.start < c1 for o in courteous):
+                    drop.append(h)
+            out = [h for h in out if h not in drop]
             dismissal = self.offer_dismissals.search(sentence)
             if dismissal and not re.search(r"\bbecause\b", sentence, re.IGNORECASE):
                 cut = s0 + dismissal.start()
@@ -587,6 +606,8 @@ def _sentence_span(text: str, pos: int) -> tuple[int, int]:
     return 0, len(text)
 
 
+_COURTESY_KINDS = ("thanks", "goodwill", "greeting", "goodbye", "refusal", "feedback")
+_CAUSE_WORDS = re.compile(r"\b(because|since|due to|reasons?|cause)\b", re.IGNORECASE)
 _STRETCH = re.compile(r"([^\W\d_])\1{2,}")
 
 
