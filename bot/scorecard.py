@@ -189,6 +189,7 @@ class CallRules:
             str(raw.get("process-subjects") or r"(?!)"), "process-subjects"
         )
         self.courtesies = {str(k) for k in raw.get("courtesies") or ()}
+        self.preamble = self._pattern(str(raw.get("preamble") or r"(?!)"), "preamble")
         noise = dict(raw.get("noise") or {})
         self.word_share = float(noise.get("word-share", 0.5))
         self.fillers = self._pattern(str(noise.get("fillers") or r"(?!)"), "noise.fillers")
@@ -309,6 +310,10 @@ class CallRules:
         hits = self._refine(text, _resolve(hits), heard)
         hits = hits + self._clause_reasons(text, hits, heard, decided)
         topics: dict[str, Hit] = {}
+        extra = [h for h in hits if h.how == "clause" and h.kind == "reason"]
+        if any(h.kind == "reason" and h.how != "clause" for h in hits):
+            for i, h in enumerate(extra):
+                topics[f"said-{i + 1}"] = replace(h, topic=f"said-{i + 1}")
         if any(h.kind == "reason" for h in hits):
             for topic, patterns in self.topics.items():
                 for pattern in patterns:
@@ -339,6 +344,8 @@ class CallRules:
                 if any(a <= h.start < b for a, b in selfish):
                     continue
                 span = _sentence_span(text, h.start)
+                if _APOLOGY.search(text[span[0] : span[1]]):
+                    continue  # "I know the timing's awful, I'm sorry": about oneself
                 if self.softeners.search(text[h.end : span[1]]):
                     continue
             if h.kind == "reason" and any(a <= h.start < b for a, b in denied):
@@ -455,14 +462,17 @@ class CallRules:
         call, earlier in this line, or when the manager just asked why), or introduced as a
         cause ("..., as I'm staying on where I am"). Clauses that only think aloud,
         apologise, promise or wish (``reason-clauses.not``) are not reasons."""
-        if any(h.kind == "reason" for h in hits):
-            return []
+        given = [h for h in hits if h.kind == "reason"]
         answered = {"decision", "firm", "waver"}
         asked = bool(heard and self.asked_why.search(heard))
         out: list[Hit] = []
         for m in _SENTENCE.finditer(text):
             sentence = m.group(0)
             if sentence.rstrip().endswith("?"):
+                continue
+            # With a reason already read, only a further clause of the same sentence counts
+            # ("the salary is lower, the commute is long, and I'd lose my Fridays").
+            if given and not any(m.start() <= h.start < m.end() for h in given):
                 continue
             for c0, c1 in _clauses(sentence, m.start()):
                 clause = text[c0:c1]
@@ -482,12 +492,13 @@ class CallRules:
                 cause = bool(self.clause_causes.search(bare)) and (
                     before or any(h.kind in answered for h in hits)
                 )
-                if not (decided or asked or before or cause):
+                if not (decided or asked or before or cause or given):
                     continue
                 pad = len(clause) - len(clause.lstrip(" ,;:-–—"))
                 out.append(Hit("reason", c0 + pad, c1, clause.strip(" ,;:-–—"), how="clause"))
-                break
-            if out:
+                if not given:
+                    break
+            if out and not given:
                 break
         return out
 
@@ -606,7 +617,8 @@ def _sentence_span(text: str, pos: int) -> tuple[int, int]:
     return 0, len(text)
 
 
-_COURTESY_KINDS = ("thanks", "goodwill", "greeting", "goodbye", "refusal", "feedback")
+_APOLOGY = re.compile(r"\b(sorry|apologi[sz]e|apologies)\b", re.IGNORECASE)
+_COURTESY_KINDS = ("thanks", "goodwill", "greeting", "goodbye", "refusal", "feedback", "empathy")
 _CAUSE_WORDS = re.compile(r"\b(because|since|due to|reasons?|cause)\b", re.IGNORECASE)
 _STRETCH = re.compile(r"([^\W\d_])\1{2,}")
 
@@ -791,6 +803,7 @@ def _decision(spoken: Sequence[Turn], plan: str, rules: CallRules, ctx: Any) -> 
             u for u in spoken[:pos]
             if not (u.kinds and u.kinds <= rules.courtesies) or u.text.rstrip().endswith("?")
         ]
+        opening = [u for u in opening if u.kinds or not rules.preamble.search(u.text)]
         if pos < rules.early_turns or not opening:
             return _line_for(
                 rules, "decision-stated", True, ok_key, plan, ctx, sentence_of(t.text, h)
