@@ -82,6 +82,7 @@ class ScoreLine:
     note: str
     quote: str = ""
     better: str = ""
+    title: str = ""  # the check as people read it ("Gratitude"); `check` is its id
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,7 @@ def format_event(event: Event) -> str:
         lines = [event.title]
         for line in event.lines:
             mark = DONE if line.ok else TO_DO
-            lines.append(f"  {mark}: {line.check}: {line.note}")
+            lines.append(f"  {mark}: {line.title or line.check}: {line.note}")
             if line.quote:
                 lines.append(f'        you said: "{line.quote}"')
             if line.better and not line.ok:

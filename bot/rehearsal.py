@@ -25,7 +25,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -186,6 +186,18 @@ def _persona(path: Path) -> Persona:
 
 
 _NOBODY = "\x00"
+#: Marks a stand-in (``defaults``) for a manager, company or role the case does not know, so
+#: a line that would say it can be told apart and another line chosen.
+_STAND_IN = "\x01"
+_STAND_IN_KEYS = ("manager", "company", "role")
+
+
+def _unsaid(texts: Iterable[str], said: set[str]) -> list[str]:
+    out: list[str] = []
+    for text in texts:
+        if text and text not in said and text not in out:
+            out.append(text)
+    return out
 
 
 def _unnamed(text: str) -> str:
@@ -410,6 +422,7 @@ class Rehearsal:
         turn = self.rules.turn(
             len(self.turns), text, state=self.state, pressed=self.model.pushes > 0,
             heard=self._last_manager_line(),
+            decided=any(t.kinds & {"decision", "firm", "waver"} for t in self.turns),
         )
         self.turns.append(turn)
         if "greeting" in turn.kinds or len(self.turns) == 1:
@@ -435,7 +448,10 @@ class Rehearsal:
         )
         return Scorecard(
             title=title,
-            lines=tuple(score_call(self.turns, self.plan, self.rules, context=self._ctx())),
+            lines=tuple(
+                replace(line, title=self.rules.title(line.check))
+                for line in score_call(self.turns, self.plan, self.rules, context=self._ctx())
+            ),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -448,7 +464,8 @@ class Rehearsal:
             "finished": self.finished,
             "transcript": [dict(t) for t in self.transcript],
             "scorecard": [
-                {"check": s.check, "ok": s.ok, "note": s.note, "quote": s.quote, "better": s.better}
+                {"check": s.check, "title": s.title, "ok": s.ok, "note": s.note, "quote": s.quote,
+                 "better": s.better}
                 for s in card.lines
             ],
         }
@@ -785,13 +802,21 @@ class Rehearsal:
         ctx = self._ctx()
         if "name" not in self.known:
             ctx["name"] = _NOBODY  # the manager does not call you by a made-up name
-        fresh = []
+        for fact in _STAND_IN_KEYS:
+            if fact not in self.known and ctx.get(fact):
+                ctx[fact] = _STAND_IN + str(ctx[fact])
+        fresh: list[str] = []
+        standing_in: list[str] = []
         for source in options:
             text = _unnamed(
                 self.book.renderer.inline(source, ctx, origin=f"{self.persona.file}:{key}")
             )
-            if text and text not in self._said and text not in fresh:
-                fresh.append(text)
+            (standing_in if _STAND_IN in text else fresh).append(text)
+        # A line that needs a name the case does not know is said only when no other line
+        # fits (then with the stand-in, as the coach's intro announced the role-play).
+        fresh = _unsaid(fresh, self._said) or _unsaid(
+            [t.replace(_STAND_IN, "") for t in standing_in], self._said
+        )
         if not fresh:
             return ""
         text = fresh[self.rng.randrange(len(fresh))]

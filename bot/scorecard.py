@@ -163,6 +163,33 @@ class CallRules:
         self.thanks_in_passing = self._pattern(
             str(raw.get("thanks-in-passing") or r"(?!)"), "thanks-in-passing"
         )
+        rc = dict(raw.get("reason-clauses") or {})
+        self.clause_min_words = int(rc.get("min-words", 4))
+        self.clause_lead_words = int(rc.get("lead-words", 6))
+        self.clause_subjects = self._pattern(
+            str(rc.get("subjects") or r"(?!)"), "reason-clauses.subjects"
+        )
+        self.clause_causes = self._pattern(str(rc.get("causes") or r"(?!)"), "reason-clauses.causes")
+        self.clause_not = self._patterns(rc.get("not"), "reason-clauses.not")
+        self.asked_why = self._pattern(str(rc.get("asked-why") or r"(?!)"), "reason-clauses.asked-why")
+        self.fillers_inline = self._pattern(
+            str(rc.get("fillers") or r"(?!)"), "reason-clauses.fillers"
+        )
+        tr = dict(raw.get("time-requests") or {})
+        self.time_request = self._pattern(
+            str(tr.get("request") or r"(?!)"), "time-requests.request"
+        )
+        self.interruptions = self._pattern(
+            str(raw.get("interruptions") or r"(?!)"), "interruptions"
+        )
+        self.offer_dismissals = self._pattern(
+            str(raw.get("offer-dismissals") or r"(?!)"), "offer-dismissals"
+        )
+        self.process_subjects = self._pattern(
+            str(raw.get("process-subjects") or r"(?!)"), "process-subjects"
+        )
+        self.courtesies = {str(k) for k in raw.get("courtesies") or ()}
+        self.preamble = self._pattern(str(raw.get("preamble") or r"(?!)"), "preamble")
         noise = dict(raw.get("noise") or {})
         self.word_share = float(noise.get("word-share", 0.5))
         self.fillers = self._pattern(str(noise.get("fillers") or r"(?!)"), "noise.fillers")
@@ -234,11 +261,31 @@ class CallRules:
         cut = max(before.rfind(c) for c in ".;!?,")
         return bool(self.hedges.search(before[cut + 1 :]))
 
-    def read(self, text: str, heard: str = "") -> tuple[tuple[Hit, ...], dict[str, Hit]]:
+    def read(
+        self, text: str, heard: str = "", decided: bool = False
+    ) -> tuple[tuple[Hit, ...], dict[str, Hit]]:
+        """What a line did; letters stretched for effect ("byeee", "sooo sorry") are read
+        as one, and every span is given back in the line's own characters."""
+        squeezed, where = _squeeze(text)
+        if squeezed == text:
+            return self._read(text, heard, decided)
+        hits, topics = self._read(squeezed, heard, decided)
+
+        def back(h: Hit) -> Hit:
+            start, end = where[h.start], where[h.end - 1] + 1 if h.end > h.start else where[h.start]
+            return replace(h, start=start, end=end, text=text[start:end])
+
+        return tuple(back(h) for h in hits), {k: back(h) for k, h in topics.items()}
+
+    def _read(
+        self, text: str, heard: str = "", decided: bool = False
+    ) -> tuple[tuple[Hit, ...], dict[str, Hit]]:
         """What a line did (hits in order of position) and its reason topics.
 
         ``heard`` is the manager's line just before: a reason that only echoes the manager's
-        words inside a denial ("it's not the money") is not the person's reason."""
+        words inside a denial ("it's not the money") is not the person's reason. ``decided``:
+        the person has already given (or wavered on) their answer earlier in the call, so a
+        plain statement about their life or the job now explains it (``_clause_reasons``)."""
         hits: list[Hit] = []
         for kind in self.kinds.values():
             for pattern in kind.cues:
@@ -261,7 +308,12 @@ class CallRules:
                 hits.append(Hit(found.label, start, start + len(sentence), sentence, how="example"))
                 claimed.add(found.label)
         hits = self._refine(text, _resolve(hits), heard)
+        hits = hits + self._clause_reasons(text, hits, heard, decided)
         topics: dict[str, Hit] = {}
+        extra = [h for h in hits if h.how == "clause" and h.kind == "reason"]
+        if any(h.kind == "reason" and h.how != "clause" for h in hits):
+            for i, h in enumerate(extra):
+                topics[f"said-{i + 1}"] = replace(h, topic=f"said-{i + 1}")
         if any(h.kind == "reason" for h in hits):
             for topic, patterns in self.topics.items():
                 for pattern in patterns:
@@ -292,6 +344,8 @@ class CallRules:
                 if any(a <= h.start < b for a, b in selfish):
                     continue
                 span = _sentence_span(text, h.start)
+                if _APOLOGY.search(text[span[0] : span[1]]):
+                    continue  # "I know the timing's awful, I'm sorry": about oneself
                 if self.softeners.search(text[h.end : span[1]]):
                     continue
             if h.kind == "reason" and any(a <= h.start < b for a, b in denied):
@@ -311,6 +365,7 @@ class CallRules:
             later = [w for w in out if w.kind == "waver" and h.end <= w.start < s1]
             if later and re.search(r"\bbut\b", text[h.end : later[0].start], re.IGNORECASE):
                 out[i] = replace(h, hedged=True)
+        out = self._structure(text, out)
         kept: list[Hit] = []
         for h in out:
             span = _sentence_span(text, h.start)
@@ -324,6 +379,129 @@ class CallRules:
                 kept.append(h)
         return kept
 
+    def _structure(self, text: str, hits: list[Hit]) -> list[Hit]:
+        """Sentence-level readings that no single cue can make:
+
+        - a request for time ("Could you give me until the 14th?", "Can I call you back later
+          this week?"): a question or request naming when (a ``date``) is asking for time,
+          not a question to answer;
+        - a question that only asks leave to speak ("can I just stop you there?") is no
+          question (``interruptions``);
+        - a sign-off inside a question ("Did you have a good weekend?") is no goodbye;
+        - a reason whose words come with "... won't change it" (``offer-dismissals``) names
+          what the manager offered, not the person's reason;
+        - a complaint about the hiring side said with a reason's words ("five rounds was too
+          much") is criticism (``process-subjects`` before it, no "I" or "my");
+        - a figure compared with another offer or current pay (``figure-context``) is also
+          the reason."""
+        out = list(hits)
+        for m in _SENTENCE.finditer(text):
+            s0, s1 = m.start(), m.end()
+            sentence = m.group(0)
+            inside = [h for h in out if s0 <= h.start < s1]
+            asking = sentence.rstrip().endswith("?")
+            dates = [h for h in inside if h.kind == "date"]
+            if dates and (asking or self.time_request.search(sentence)) and re.search(
+                r"\b(i|me|my)\b", sentence, re.IGNORECASE
+            ):
+                out = [h for h in out if not (s0 <= h.start < s1 and h.kind == "question")]
+                if not any(h.kind in ("waver", "cave") for h in inside):
+                    d = dates[0]
+                    out.append(Hit("waver", d.start, d.end, d.text, how="structure"))
+            if asking and self.interruptions.search(sentence):
+                out = [h for h in out if not (s0 <= h.start < s1 and h.kind == "question")]
+            if asking:
+                out = [h for h in out if not (s0 <= h.start < s1 and h.kind == "goodbye")]
+            # A reason is a statement: words about pay or family inside a question (other
+            # than one asking for terms), or in a line that gives in, explain nothing.
+            terms = any(h.kind in ("negotiation", "waver") for h in inside)
+            if (asking and not terms) or any(h.kind == "cave" for h in inside):
+                out = [h for h in out if not (h.kind == "reason" and s0 <= h.start < s1)]
+            # A topic word in a clause that thanks, wishes well, greets or keeps something
+            # private ("thanks for the flexible hours", "say hi to your family") is no reason.
+            clauses = _clauses(sentence, s0)
+            courteous = [h for h in out if h.kind in _COURTESY_KINDS and s0 <= h.start < s1]
+            drop = []
+            for h in out:
+                if h.kind != "reason" or h.how != "cue" or not (s0 <= h.start < s1):
+                    continue
+                c0, c1 = next(((a, b) for a, b in clauses if a <= h.start < b), (s0, s1))
+                if self.clause_causes.search(text[c0:c1]) or _CAUSE_WORDS.search(text[c0:c1]):
+                    continue
+                if any(c0 <= o.start < c1 for o in courteous):
+                    drop.append(h)
+            out = [h for h in out if h not in drop]
+            dismissal = self.offer_dismissals.search(sentence)
+            if dismissal and not re.search(r"\bbecause\b", sentence, re.IGNORECASE):
+                cut = s0 + dismissal.start()
+                out = [h for h in out if not (h.kind == "reason" and s0 <= h.start < cut)]
+            for i, h in enumerate(out):
+                if h.kind != "reason" or not (s0 <= h.start < s1) or h.how != "cue":
+                    continue
+                lead = text[s0 : h.start]
+                if self.process_subjects.search(lead) and not re.search(
+                    r"\b(i|i.m|i.ve|my|me)\b", lead, re.IGNORECASE
+                ):
+                    out[i] = replace(h, kind="criticism")
+            figures = [h for h in out if h.kind == "figures" and s0 <= h.start < s1]
+            if figures and self.figure_context.search(sentence) and not any(
+                (h.kind in ("reason", "negotiation") and s0 <= h.start < s1)
+                or h.kind in ("rudeness", "criticism")
+                for h in out
+            ):
+                f = figures[0]
+                out.append(Hit("reason", f.start, f.end, f.text, how="structure"))
+        return _resolve(out)
+
+    def _clause_reasons(
+        self, text: str, hits: list[Hit], heard: str, decided: bool
+    ) -> list[Hit]:
+        """A reason said in the person's own words, by its shape rather than its words: a
+        statement (not a question) about themselves or the job (``reason-clauses.subjects``)
+        that nothing else claimed, said once the answer is on the table (earlier in the
+        call, earlier in this line, or when the manager just asked why), or introduced as a
+        cause ("..., as I'm staying on where I am"). Clauses that only think aloud,
+        apologise, promise or wish (``reason-clauses.not``) are not reasons."""
+        given = [h for h in hits if h.kind == "reason"]
+        answered = {"decision", "firm", "waver"}
+        asked = bool(heard and self.asked_why.search(heard))
+        out: list[Hit] = []
+        for m in _SENTENCE.finditer(text):
+            sentence = m.group(0)
+            if sentence.rstrip().endswith("?"):
+                continue
+            # With a reason already read, only a further clause of the same sentence counts
+            # ("the salary is lower, the commute is long, and I'd lose my Fridays").
+            if given and not any(m.start() <= h.start < m.end() for h in given):
+                continue
+            for c0, c1 in _clauses(sentence, m.start()):
+                clause = text[c0:c1]
+                if any(h.start < c1 and c0 < h.end for h in hits if h.kind != "date"):
+                    continue
+                bare = self.fillers_inline.sub(" ", clause)
+                if len(_WORD.findall(bare)) < self.clause_min_words:
+                    continue
+                if not self.clause_subjects.search(bare):
+                    continue
+                lead = " ".join(bare.split()[: self.clause_lead_words])
+                if any(p.search(lead) for p in self.clause_not):
+                    continue
+                if self.criticism_self.search(bare) or self.reason_denials.search(bare):
+                    continue
+                before = any(h.kind in answered and h.end <= c0 for h in hits)
+                cause = bool(self.clause_causes.search(bare)) and (
+                    before or any(h.kind in answered for h in hits)
+                )
+                if not (decided or asked or before or cause or given):
+                    continue
+                pad = len(clause) - len(clause.lstrip(" ,;:-–—"))
+                out.append(Hit("reason", c0 + pad, c1, clause.strip(" ,;:-–—"), how="clause"))
+                if not given:
+                    break
+            if out and not given:
+                break
+        return out
+
     def is_noise(self, text: str) -> bool:
         """Nonsense or filler sounds: keyboard mashes, "uhh", "asdf jkl", "???"."""
         if not text.strip() or self.fillers.search(text):
@@ -335,11 +513,12 @@ class CallRules:
         return share < self.word_share
 
     def turn(
-        self, index: int, text: str, *, state: str = "", pressed: bool = False, heard: str = ""
+        self, index: int, text: str, *, state: str = "", pressed: bool = False, heard: str = "",
+        decided: bool = False,
     ) -> Turn:
         if not text.strip():
             return Turn(index=index, text=text, state=state, pressed=pressed, heard=heard)
-        hits, topics = self.read(text, heard)
+        hits, topics = self.read(text, heard, decided)
         noise = not hits and self.is_noise(text)
         return Turn(
             index=index, text=text, hits=hits, state=state, pressed=pressed, topics=topics,
@@ -438,6 +617,42 @@ def _sentence_span(text: str, pos: int) -> tuple[int, int]:
     return 0, len(text)
 
 
+_APOLOGY = re.compile(r"\b(sorry|apologi[sz]e|apologies)\b", re.IGNORECASE)
+_COURTESY_KINDS = ("thanks", "goodwill", "greeting", "goodbye", "refusal", "feedback", "empathy")
+_CAUSE_WORDS = re.compile(r"\b(because|since|due to|reasons?|cause)\b", re.IGNORECASE)
+_STRETCH = re.compile(r"([^\W\d_])\1{2,}")
+
+
+def _squeeze(text: str) -> tuple[str, list[int]]:
+    """The line with runs of three or more of a letter cut to one, and for each character
+    kept, its index in the line."""
+    out: list[str] = []
+    where: list[int] = []
+    last = 0
+    for m in _STRETCH.finditer(text):
+        for i in range(last, m.start() + 1):
+            out.append(text[i])
+            where.append(i)
+        last = m.end()
+    for i in range(last, len(text)):
+        out.append(text[i])
+        where.append(i)
+    return "".join(out), where
+
+
+_CLAUSE_SPLIT = re.compile(r"[,;:–—()]|\s-\s|\bbut\b", re.IGNORECASE)
+
+
+def _clauses(sentence: str, offset: int) -> list[tuple[int, int]]:
+    """A sentence's clauses as (start, end) in the line: cut at commas, dashes, "but", "so"."""
+    spans, start = [], 0
+    for m in _CLAUSE_SPLIT.finditer(sentence):
+        spans.append((offset + start, offset + m.start()))
+        start = m.end()
+    spans.append((offset + start, offset + len(sentence)))
+    return [(a, b) for a, b in spans if b > a]
+
+
 def sentence_of(text: str, hit: Hit, limit: int = 200) -> str:
     """The sentence holding a hit: the exact words to quote back."""
     for m in _SENTENCE.finditer(text):
@@ -467,7 +682,12 @@ def score_call(
     """
     rules = rules or default_rules()
     plan = plan if plan in PLANS else "decline"
-    read: list[Turn] = [t if isinstance(t, Turn) else rules.turn(i, t) for i, t in enumerate(turns)]
+    read: list[Turn] = []
+    for i, t in enumerate(turns):
+        if not isinstance(t, Turn):
+            decided = any(r.kinds & {"decision", "firm", "waver"} for r in read)
+            t = rules.turn(i, t, decided=decided)
+        read.append(t)
     spoken = [t for t in read if not t.silent and not t.noise]
     ctx = _try_context(spoken, rules, context or {})
     scorers = {
@@ -577,7 +797,14 @@ def _decision(spoken: Sequence[Turn], plan: str, rules: CallRules, ctx: Any) -> 
     clear = _first(spoken, kinds, clear=True)
     if clear:
         pos, t, h = clear
-        if pos < rules.early_turns:
+        # Greeting and thanking first is how a call should open: a decision straight after
+        # them is early however many lines they took (``courtesies``).
+        opening = [
+            u for u in spoken[:pos]
+            if not (u.kinds and u.kinds <= rules.courtesies) or u.text.rstrip().endswith("?")
+        ]
+        opening = [u for u in opening if u.kinds or not rules.preamble.search(u.text)]
+        if pos < rules.early_turns or not opening:
             return _line_for(
                 rules, "decision-stated", True, ok_key, plan, ctx, sentence_of(t.text, h)
             )

@@ -31,7 +31,8 @@ def test_plain_call_prints_replies_scorecard_and_transcript(tmp_path: Path) -> N
     text = out.stdout
     # No made-up name before the call knows one; "Hi Dana" names the manager from then on.
     assert "Hiring manager:" in text and "Dana:" in text and "Dana Rivera" not in text
-    assert "[ok] gratitude" in text and "[ok] held-firm" in text
+    assert "done: Gratitude:" in text and "done: Held firm under pressure:" in text
+    assert "[ok]" not in text and "[x]" not in text and "[Coach]" not in text
     assert 'you said: "Hi Dana, thanks for taking my call."' in text
     assert "Transcript:" in text
     assert "harder" in text  # the offer to try again
@@ -148,5 +149,5 @@ def test_ask_for_time_plan(tmp_path: Path) -> None:
                    "--seed", "1", "--plain",
                    stdin="Hi, thanks so much for the offer.\nI need a little more time.\nBye.\n")
     assert out.returncode == 0, out.stderr
-    assert "date-named" in out.stdout and "Friday 12 December" in out.stdout
+    assert "Named a date" in out.stdout and "Friday 12 December" in out.stdout
     assert "reason-given" not in out.stdout

@@ -279,8 +279,8 @@ def test_typing_at_the_voice_prompt_plays_the_typed_call(tmp_path: Path) -> None
         input=lines, capture_output=True, text=True, env=env, timeout=300,
     )
     assert spoken.returncode == 0, spoken.stderr
-    card = [ln for ln in spoken.stdout.splitlines() if ln.strip().startswith(("[ok]", "[x]"))]
-    typed_card = [ln for ln in typed.stdout.splitlines() if ln.strip().startswith(("[ok]", "[x]"))]
+    card = [ln for ln in spoken.stdout.splitlines() if ln.strip().startswith(("done:", "to do:"))]
+    typed_card = [ln for ln in typed.stdout.splitlines() if ln.strip().startswith(("done:", "to do:"))]
     assert len(card) == len(typed_card) == 7  # the decline plan's seven checks
     assert card == typed_card  # the call's verdicts are the typed call's
     assert "How you sounded" not in spoken.stdout  # nothing was spoken, so no delivery card

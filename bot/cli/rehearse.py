@@ -136,7 +136,7 @@ def _play(r: Rehearsal, *, as_json: bool, interactive: bool) -> int:
     # Names the person says on the call ("Hi Rebecca") relabel the speakers from then on.
     show = (lambda events: None) if as_json else (lambda events: _print(events, _speaker_names(r)))
     if not as_json:
-        print(f"[{names.get('coach', 'Coach')}] {r.coach_text('seed')}")
+        print(f"{names.get('coach', 'Coach')}: {r.coach_text('seed')}")
     show(r.opening())
     while not r.finished:
         try:
@@ -173,18 +173,21 @@ def _speaker_names(r: Rehearsal) -> dict[str, str]:
 
 
 def _print(events: list[Event], names: dict[str, str]) -> None:
+    """A call as people write one down: "Dana: ...", "Coach: ...", and the scorecard's checks
+    by their titles, marked in words (``bot.plain``'s "done" / "to do", not "[ok]")."""
     from bot.events import Say, Scorecard
+    from bot.plain import DONE, TO_DO
 
     for ev in events:
         if isinstance(ev, Say):
             who = names.get(ev.speaker, ev.speaker)
-            print(f"{who}: {ev.text}" if ev.speaker == "manager" else f"[{who}] {ev.text}")
+            print(f"{who}: {ev.text}")
         elif isinstance(ev, Scorecard):
             print()
             print(ev.title)
             for line in ev.lines:
-                mark = "[ok]" if line.ok else "[x] "
-                print(f"  {mark} {line.check}: {line.note}")
+                mark = DONE if line.ok else TO_DO
+                print(f"  {mark}: {line.title or line.check}: {line.note}")
                 if line.quote:
                     print(f'        {names["you-said"]}: "{line.quote}"')
                 if line.better and not line.ok:
