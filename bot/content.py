@@ -316,7 +316,7 @@ def _state(flow: str, name: str, raw: Any, path: Path, line: int) -> StateSpec:
 
 
 def _load_flow(path: Path) -> FlowSpec:
-    raw = load_yaml(path)
+    raw = load_yaml(path, "Flow")
     d = _mapping(raw, path, 1, "a flow file")
     name = str(_req(d, "flow", path, "a flow file"))
     unknown = set(d) - {"flow", "title", "stage", "menu", "description", "entry", "start", "states"}
@@ -353,7 +353,7 @@ def _load_flow(path: Path) -> FlowSpec:
 
 
 def _load_slots(path: Path) -> dict[str, SlotSpec]:
-    d = _mapping(load_yaml(path), path, 1, "slots.yaml")
+    d = _mapping(load_yaml(path, "Slots"), path, 1, "slots.yaml")
     block = _mapping(_req(d, "slots", path, "slots.yaml"), path, d.line_of("slots"), "slots")
     out: dict[str, SlotSpec] = {}
     for name, raw in block.items():
@@ -388,7 +388,7 @@ def _load_slots(path: Path) -> dict[str, SlotSpec]:
 
 
 def _load_intents(path: Path) -> dict[str, IntentSpec]:
-    d = _mapping(load_yaml(path), path, 1, "intents.yaml")
+    d = _mapping(load_yaml(path, "Intents"), path, 1, "intents.yaml")
     block = _mapping(_req(d, "intents", path, "intents.yaml"), path, d.line_of("intents"), "intents")
     out: dict[str, IntentSpec] = {}
     for name, raw in block.items():
@@ -418,7 +418,7 @@ def _load_intents(path: Path) -> dict[str, IntentSpec]:
 def _load_offtopic(path: Path) -> IntentSpec | None:
     if not path.is_file():
         return None  # optional: an author's own content may do without
-    d = _mapping(load_yaml(path), path, 1, "offtopic.yaml")
+    d = _mapping(load_yaml(path, "Offtopic"), path, 1, "offtopic.yaml")
     examples = _req(d, "examples", path, "offtopic.yaml")
     return IntentSpec(
         name=OFF_TOPIC,
@@ -431,7 +431,7 @@ def _load_offtopic(path: Path) -> IntentSpec | None:
 
 
 def _load_lexicon(path: Path) -> tuple[Normaliser, frozenset[str], frozenset[str]]:
-    d = _mapping(load_yaml(path), path, 1, "lexicon.yaml")
+    d = _mapping(load_yaml(path, "Lexicon"), path, 1, "lexicon.yaml")
     for key in ("contractions", "synonyms"):
         if key in d and not isinstance(d[key], dict):
             raise ContentError(path, d.line_of(key), f"{key} should be 'word: replacement' lines")
@@ -468,9 +468,10 @@ def load_content(dialogues: Path | None = None, templates: Path | None = None) -
     slots = _load_slots(dialogues / "slots.yaml")
     understanding = dialogues / "understanding.yaml"
     if understanding.is_file():
-        files["understanding.yaml"] = _mapping(load_yaml(understanding), understanding, 1, "understanding.yaml")
+        raw_understanding = load_yaml(understanding, "Understanding")
+        files["understanding.yaml"] = _mapping(raw_understanding, understanding, 1, "understanding.yaml")
     coach_path = dialogues / "coach.yaml"
-    coach = _mapping(load_yaml(coach_path), coach_path, 1, "coach.yaml")
+    coach = _mapping(load_yaml(coach_path, "Coach"), coach_path, 1, "coach.yaml")
     files["coach.yaml"] = coach
     messages = _mapping(
         _req(coach, "messages", coach_path, "coach.yaml"), coach_path, coach.line_of("messages"), "messages"

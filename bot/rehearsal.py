@@ -102,7 +102,7 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def _persona(path: Path) -> Persona:
-    raw = load_yaml(path)
+    raw = load_yaml(path, "Persona")
     if not isinstance(raw, dict):
         raise ContentError(path, None, "a persona file should be a block of 'key: value' lines")
     line = raw.line_of if isinstance(raw, LineDict) else (lambda _k: None)

@@ -268,7 +268,7 @@ def _entry_id(
 
 
 def _load_scenarios(path: Path, norm: Normaliser) -> tuple[dict[str, Scenario], LineDict]:
-    d = _block(load_yaml(path), path, 1, "scenarios.yaml")
+    d = _block(load_yaml(path, "Scenarios"), path, 1, "scenarios.yaml")
     _unknown(d, _TOP_KEYS, path, "scenarios.yaml")
     out: dict[str, Scenario] = {}
     for line, s in _items(d, "scenarios", path):
@@ -334,7 +334,7 @@ def _load_not_scenarios(d: LineDict, path: Path) -> tuple[tuple[str, int], ...]:
 def _load_faq(path: Path, norm: Normaliser) -> dict[str, FaqEntry]:
     if not path.exists():
         return {}
-    d = _block(load_yaml(path), path, 1, "faq.yaml")
+    d = _block(load_yaml(path, "Faq"), path, 1, "faq.yaml")
     out: dict[str, FaqEntry] = {}
     for line, f in _items(d, "faq", path):
         fid, what = _entry_id(f, path, line, "an FAQ entry", "FAQ", out)
