@@ -145,3 +145,26 @@ def test_the_schema_files_for_editors_are_in_step(tmp_path: Path) -> None:
     assert made == shipped, "run `decline-coach schema --out dialogues/schema`"
     one = run_cli("schema", "critic")
     assert json.loads(one.stdout)["$defs"]["CriticCheck"]["additionalProperties"] is False
+
+
+def test_a_start_from_the_content_cache_neither_parses_nor_validates(tmp_path: Path) -> None:
+    """Shapes are checked when the cache is built; a cached start imports neither PyYAML nor
+    msgspec (start-up time is a measured figure)."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, io; sys.stdin = io.StringIO('quit\\n'); from bot.cli import main; "
+        "main(['chat', '--plain', '--no-save']); "
+        "print('LOADED', sorted(m for m in ('msgspec', 'yaml') if m in sys.modules))"
+    )
+    env = {**os.environ, "DECLINE_COACH_HOME": str(tmp_path / "home"), "DECLINE_COACH_CACHE": str(tmp_path / "cache")}
+    runs = [
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+        for _ in range(2)
+    ]
+    assert all(r.returncode == 0 for r in runs), [r.stderr for r in runs]
+    first, second = (r.stdout.splitlines()[-1] for r in runs)
+    assert first == "LOADED ['msgspec', 'yaml']"  # built the cache: parsed and validated
+    assert second == "LOADED []"  # a cache hit
