@@ -235,11 +235,7 @@ def string_list(value: Any, path: Path, line: int, what: str) -> list[str]:
 def _edge(value: Any, path: Path, line: int, what: str) -> Edge:
     if isinstance(value, str):
         return Edge(goto=value, file=str(path), line=line)
-    d = _mapping(value, path, line, what)
-    unknown = set(d) - {"goto", "if", "set", "say"}
-    if unknown:
-        key = sorted(unknown)[0]
-        raise ContentError(path, d.line_of(key), f"{what}: unknown key '{key}' (use goto, if, set, say)")
+    d = _mapping(value, path, line, what)  # its keys are checked by bot.schema.Edge
     goto = d.get("goto") or "@stay"
     sets = d.get("set") or {}
     if not isinstance(sets, dict):
@@ -247,33 +243,14 @@ def _edge(value: Any, path: Path, line: int, what: str) -> Edge:
     return Edge(goto=str(goto), cond=d.get("if"), set=dict(sets), say=d.get("say"), file=str(path), line=d.line)
 
 
-_STATE_KEYS = {
-    "say",
-    "template",
-    "do",
-    "ask",
-    "choices",
-    "on",
-    "next",
-    "help",
-    "reprompt",
-    "stage",
-    "optional",
-    "end",
-    "multiline",
-    "on_facts",
-    "always_ask",
-}
+# A state's keys, a flow's, a choice's and an edge's are declared in bot/schema.py (State, Flow,
+# FlowChoice, Edge): load_yaml(path, "Flow") reports any other at its line.
 
 
 def _state(flow: str, name: str, raw: Any, path: Path, line: int) -> StateSpec:
     if not NAME_RE.match(name):
         raise ContentError(path, line, f"state name '{name}': use lower-case letters, digits and hyphens")
-    d = _mapping(raw if raw is not None else {}, path, line, f"state '{name}'")
-    unknown = set(d) - _STATE_KEYS
-    if unknown:
-        key = sorted(unknown)[0]
-        raise ContentError(path, d.line_of(key), f"state '{name}': unknown key '{key}'")
+    d = _mapping(raw if raw is not None else {}, path, line, f"state '{name}'")  # keys: bot.schema.State
     st = StateSpec(flow=flow, name=name, file=str(path), line=line)
     st.say = d.get("say")
     st.template = d.get("template")
@@ -293,10 +270,6 @@ def _state(flow: str, name: str, raw: Any, path: Path, line: int) -> StateSpec:
         cline = choices.line_of(i) if isinstance(choices, LineList) else d.line
         cd = _mapping(c, path, cline, "a choice")
         label = str(_req(cd, "label", path, "a choice"))
-        unknown = set(cd) - {"label", "goto", "set", "say", "intent", "if"}
-        if unknown:
-            key = sorted(unknown)[0]
-            raise ContentError(path, cd.line_of(key), f"choice '{label}': unknown key '{key}'")
         edge = _edge({k: v for k, v in cd.items() if k in ("goto", "set", "say")}, path, cline, f"choice '{label}'")
         edge.line = cline
         st.choices.append(ChoiceSpec(label=label, edge=edge, intent=cd.get("intent"), when=cd.get("if")))
@@ -319,10 +292,6 @@ def _load_flow(path: Path) -> FlowSpec:
     raw = load_yaml(path, "Flow")
     d = _mapping(raw, path, 1, "a flow file")
     name = str(_req(d, "flow", path, "a flow file"))
-    unknown = set(d) - {"flow", "title", "stage", "menu", "description", "entry", "start", "states"}
-    if unknown:
-        key = sorted(unknown)[0]
-        raise ContentError(path, d.line_of(key), f"flow '{name}': unknown key '{key}'")
     if not NAME_RE.match(name):
         raise ContentError(path, d.line_of("flow"), f"flow name '{name}': use lower-case letters, digits and hyphens")
     states_raw = _mapping(_req(d, "states", path, f"flow '{name}'"), path, d.line_of("states"), "states")

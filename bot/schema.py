@@ -286,6 +286,14 @@ class Detection(Shape):
     story_words: int | None = None
     story_uncued: float | None = None
     story_margin: float | None = None
+    domain_penalty: float | None = None
+    vocab_floor: float | None = None
+    vocab_full: float | None = None
+    faq_threshold: float | None = None
+    words_min_share: float | None = None
+    words_min_lead: float | None = None
+    sentence_min_words: int | None = None
+    sentence_discount: float | None = None
 
 
 class AdvicePoint(Shape):

@@ -168,3 +168,10 @@ def test_a_start_from_the_content_cache_neither_parses_nor_validates(tmp_path: P
     first, second = (r.stdout.splitlines()[-1] for r in runs)
     assert first == "LOADED ['msgspec', 'yaml']"  # built the cache: parsed and validated
     assert second == "LOADED []"  # a cache hit
+
+
+def test_the_detection_shape_is_the_detector_s_settings() -> None:
+    from bot.scenarios import DetectionConfig
+    from bot.schema import Detection
+
+    assert set(Detection.__struct_fields__) == set(DetectionConfig.__dataclass_fields__)
