@@ -64,12 +64,18 @@ def sample_value(slot: SlotSpec) -> Any:
 
 
 def check(dialogues: Path | None = None, templates: Path | None = None) -> list[Problem]:
+    from bot.paths import dialogues_dir
+    from bot.schema import check_folder
+
+    # Every file's shape first (bot/schema.py), so one broken file does not hide the others.
+    folder = Path(dialogues) if dialogues else dialogues_dir()
+    shape_errors = check_folder(folder) if folder.is_dir() else []
     try:
         content = load_content(dialogues, templates)
     except ContentError as exc:
-        return [Problem(exc.path, exc.line or 0, exc.message)]
+        return sorted({Problem(e.path, e.line or 0, e.message) for e in [*shape_errors, exc]})
     renderer = Renderer(content.templates)
-    problems: list[Problem] = []
+    problems: list[Problem] = [Problem(e.path, e.line or 0, e.message) for e in shape_errors]
     problems += _check_targets(content)
     problems += _check_reachability(content)
     problems += _check_prompts(content, renderer)
@@ -89,7 +95,8 @@ def check(dialogues: Path | None = None, templates: Path | None = None) -> list[
             except ContentError as exc:
                 problems.append(Problem(exc.path, exc.line or 0, exc.message))
     problems += _check_loaders(content)
-    return sorted(set(problems))
+    # One spelling of each file, so a problem found twice (its shape, then its loader) is one.
+    return sorted({Problem(_rel(p.file, content), p.line, p.message) for p in problems})
 
 
 def _check_loaders(content: Content) -> list[Problem]:

@@ -235,11 +235,7 @@ def string_list(value: Any, path: Path, line: int, what: str) -> list[str]:
 def _edge(value: Any, path: Path, line: int, what: str) -> Edge:
     if isinstance(value, str):
         return Edge(goto=value, file=str(path), line=line)
-    d = _mapping(value, path, line, what)
-    unknown = set(d) - {"goto", "if", "set", "say"}
-    if unknown:
-        key = sorted(unknown)[0]
-        raise ContentError(path, d.line_of(key), f"{what}: unknown key '{key}' (use goto, if, set, say)")
+    d = _mapping(value, path, line, what)  # its keys are checked by bot.schema.Edge
     goto = d.get("goto") or "@stay"
     sets = d.get("set") or {}
     if not isinstance(sets, dict):
@@ -247,33 +243,14 @@ def _edge(value: Any, path: Path, line: int, what: str) -> Edge:
     return Edge(goto=str(goto), cond=d.get("if"), set=dict(sets), say=d.get("say"), file=str(path), line=d.line)
 
 
-_STATE_KEYS = {
-    "say",
-    "template",
-    "do",
-    "ask",
-    "choices",
-    "on",
-    "next",
-    "help",
-    "reprompt",
-    "stage",
-    "optional",
-    "end",
-    "multiline",
-    "on_facts",
-    "always_ask",
-}
+# A state's keys, a flow's, a choice's and an edge's are declared in bot/schema.py (State, Flow,
+# FlowChoice, Edge): load_yaml(path, "Flow") reports any other at its line.
 
 
 def _state(flow: str, name: str, raw: Any, path: Path, line: int) -> StateSpec:
     if not NAME_RE.match(name):
         raise ContentError(path, line, f"state name '{name}': use lower-case letters, digits and hyphens")
-    d = _mapping(raw if raw is not None else {}, path, line, f"state '{name}'")
-    unknown = set(d) - _STATE_KEYS
-    if unknown:
-        key = sorted(unknown)[0]
-        raise ContentError(path, d.line_of(key), f"state '{name}': unknown key '{key}'")
+    d = _mapping(raw if raw is not None else {}, path, line, f"state '{name}'")  # keys: bot.schema.State
     st = StateSpec(flow=flow, name=name, file=str(path), line=line)
     st.say = d.get("say")
     st.template = d.get("template")
@@ -293,10 +270,6 @@ def _state(flow: str, name: str, raw: Any, path: Path, line: int) -> StateSpec:
         cline = choices.line_of(i) if isinstance(choices, LineList) else d.line
         cd = _mapping(c, path, cline, "a choice")
         label = str(_req(cd, "label", path, "a choice"))
-        unknown = set(cd) - {"label", "goto", "set", "say", "intent", "if"}
-        if unknown:
-            key = sorted(unknown)[0]
-            raise ContentError(path, cd.line_of(key), f"choice '{label}': unknown key '{key}'")
         edge = _edge({k: v for k, v in cd.items() if k in ("goto", "set", "say")}, path, cline, f"choice '{label}'")
         edge.line = cline
         st.choices.append(ChoiceSpec(label=label, edge=edge, intent=cd.get("intent"), when=cd.get("if")))
@@ -316,13 +289,9 @@ def _state(flow: str, name: str, raw: Any, path: Path, line: int) -> StateSpec:
 
 
 def _load_flow(path: Path) -> FlowSpec:
-    raw = load_yaml(path)
+    raw = load_yaml(path, "Flow")
     d = _mapping(raw, path, 1, "a flow file")
     name = str(_req(d, "flow", path, "a flow file"))
-    unknown = set(d) - {"flow", "title", "stage", "menu", "description", "entry", "start", "states"}
-    if unknown:
-        key = sorted(unknown)[0]
-        raise ContentError(path, d.line_of(key), f"flow '{name}': unknown key '{key}'")
     if not NAME_RE.match(name):
         raise ContentError(path, d.line_of("flow"), f"flow name '{name}': use lower-case letters, digits and hyphens")
     states_raw = _mapping(_req(d, "states", path, f"flow '{name}'"), path, d.line_of("states"), "states")
@@ -353,7 +322,7 @@ def _load_flow(path: Path) -> FlowSpec:
 
 
 def _load_slots(path: Path) -> dict[str, SlotSpec]:
-    d = _mapping(load_yaml(path), path, 1, "slots.yaml")
+    d = _mapping(load_yaml(path, "Slots"), path, 1, "slots.yaml")
     block = _mapping(_req(d, "slots", path, "slots.yaml"), path, d.line_of("slots"), "slots")
     out: dict[str, SlotSpec] = {}
     for name, raw in block.items():
@@ -388,7 +357,7 @@ def _load_slots(path: Path) -> dict[str, SlotSpec]:
 
 
 def _load_intents(path: Path) -> dict[str, IntentSpec]:
-    d = _mapping(load_yaml(path), path, 1, "intents.yaml")
+    d = _mapping(load_yaml(path, "Intents"), path, 1, "intents.yaml")
     block = _mapping(_req(d, "intents", path, "intents.yaml"), path, d.line_of("intents"), "intents")
     out: dict[str, IntentSpec] = {}
     for name, raw in block.items():
@@ -418,7 +387,7 @@ def _load_intents(path: Path) -> dict[str, IntentSpec]:
 def _load_offtopic(path: Path) -> IntentSpec | None:
     if not path.is_file():
         return None  # optional: an author's own content may do without
-    d = _mapping(load_yaml(path), path, 1, "offtopic.yaml")
+    d = _mapping(load_yaml(path, "Offtopic"), path, 1, "offtopic.yaml")
     examples = _req(d, "examples", path, "offtopic.yaml")
     return IntentSpec(
         name=OFF_TOPIC,
@@ -431,7 +400,7 @@ def _load_offtopic(path: Path) -> IntentSpec | None:
 
 
 def _load_lexicon(path: Path) -> tuple[Normaliser, frozenset[str], frozenset[str]]:
-    d = _mapping(load_yaml(path), path, 1, "lexicon.yaml")
+    d = _mapping(load_yaml(path, "Lexicon"), path, 1, "lexicon.yaml")
     for key in ("contractions", "synonyms"):
         if key in d and not isinstance(d[key], dict):
             raise ContentError(path, d.line_of(key), f"{key} should be 'word: replacement' lines")
@@ -468,9 +437,10 @@ def load_content(dialogues: Path | None = None, templates: Path | None = None) -
     slots = _load_slots(dialogues / "slots.yaml")
     understanding = dialogues / "understanding.yaml"
     if understanding.is_file():
-        files["understanding.yaml"] = _mapping(load_yaml(understanding), understanding, 1, "understanding.yaml")
+        raw_understanding = load_yaml(understanding, "Understanding")
+        files["understanding.yaml"] = _mapping(raw_understanding, understanding, 1, "understanding.yaml")
     coach_path = dialogues / "coach.yaml"
-    coach = _mapping(load_yaml(coach_path), coach_path, 1, "coach.yaml")
+    coach = _mapping(load_yaml(coach_path, "Coach"), coach_path, 1, "coach.yaml")
     files["coach.yaml"] = coach
     messages = _mapping(
         _req(coach, "messages", coach_path, "coach.yaml"), coach_path, coach.line_of("messages"), "messages"

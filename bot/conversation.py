@@ -67,6 +67,7 @@ class Conversation:
     _notices: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # for opening()
     _forgotten: bool = False
     _note_tried: bool = False
+    _call: str = ""  # where the last turn left the rehearsal (bot.rehearsal_actions.phase)
 
     @classmethod
     def open(
@@ -172,7 +173,14 @@ class Conversation:
             # Nothing is stored until the person says something: opening the app and
             # closing it again must not leave an empty case behind.
             events += self.session.start()
-        return events
+        return self._lifecycle(events, resumed=self.resumed)
+
+    def _lifecycle(self, events: list[Event], *, resumed: bool = False) -> list[Event]:
+        """The turn's events with the practice call's start and end as typed events."""
+        from bot.rehearsal_actions import lifecycle, phase
+
+        before, self._call = self._call, phase(self.session)
+        return lifecycle(self.session, before, events, resumed=resumed)
 
     def send(self, text: str) -> list[Event]:
         # Undecodable bytes (lone surrogates) become U+FFFD before anything sees them.
@@ -181,8 +189,30 @@ class Conversation:
             return self._retry()
         # Store what the coach saw (escapes and control characters removed), never the raw bytes.
         clean = sanitise(text, multiline=self.session.expects_multiline).text
-        events = self.session.handle(text)
+        events = self._lifecycle(self.session.handle(text))
         return events + self._save(clean, events)
+
+    # -- read-only views for front-ends (so none of them reaches into the session) -------------
+
+    @property
+    def today(self) -> dt.date:
+        return self.session.today
+
+    @property
+    def stage(self) -> str | None:
+        return self.session.stage
+
+    @property
+    def expects_multiline(self) -> bool:
+        return self.session.expects_multiline
+
+    @property
+    def transcript(self) -> list[dict[str, str]]:
+        return list(self.session.transcript)
+
+    def slot_values(self) -> dict[str, Any]:
+        """What the case knows so far (a copy)."""
+        return dict(self.session.slots)
 
     def _is_retry(self, text: str) -> bool:
         words = self.session.message("save_retry_words").casefold().split()

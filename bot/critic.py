@@ -147,7 +147,7 @@ class CriticConfig:
 
 
 def load_config(path: str | Path) -> CriticConfig:
-    data = load_yaml(path)
+    data = load_yaml(path, "Critic")
     where = str(path)
     if not isinstance(data, dict) or not isinstance(data.get("checks"), dict):
         raise ContentError(where, None, "critic.yaml needs a 'checks:' block")

@@ -169,7 +169,7 @@ def load_kinds(dialogues_dir: str | Path | None = None) -> dict[str, DraftKind]:
 @lru_cache(maxsize=4)
 def _load_kinds(path_str: str) -> tuple[tuple[str, DraftKind], ...]:
     path = Path(path_str)
-    data = load_yaml(path)
+    data = load_yaml(path, "Drafts")
     if not isinstance(data, dict) or not isinstance(data.get("kinds"), list):
         raise ContentError(path, None, "drafts.yaml needs a 'kinds:' list")
     tones = _str_list(data.get("tones"), path, "tones") or TONES_DEFAULT

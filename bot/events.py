@@ -109,7 +109,44 @@ class End:
     kind: str = "end"
 
 
-Event = Say | Choices | Draft | Advice | Comparison | Scorecard | Notice | End
+@dataclass(frozen=True)
+class CallStarted:
+    """A practice call went live (or a resumed case opened on one): who is on the line.
+
+    ``manager`` and ``company`` come from the case and are "" when it does not know them (a
+    front-end then names the role, never a made-up person). ``so_far`` is the call's lines
+    already said, for a case resumed in the middle of a call.
+    """
+
+    manager: str = ""
+    company: str = ""
+    role: str = ""
+    persona: str = ""
+    title: str = ""  # the persona as the person picked it ("a gracious hiring manager")
+    difficulty: str = ""
+    so_far: tuple[tuple[str, str], ...] = ()  # (speaker, text)
+    kind: str = "call-started"
+
+
+@dataclass(frozen=True)
+class CallEnded:
+    """The practice call is over. ``score`` is the share of the scorecard's checks passed
+    (0-100), or None when the call was left without one; ``debrief`` says whether the
+    debrief (the scorecard's choices) follows."""
+
+    score: int | None = None
+    debrief: bool = False
+    kind: str = "call-ended"
+
+
+@dataclass(frozen=True)
+class DebriefEnded:
+    """The rehearsal's debrief was left for another part of the conversation."""
+
+    kind: str = "debrief-ended"
+
+
+Event = Say | Choices | Draft | Advice | Comparison | Scorecard | Notice | End | CallStarted | CallEnded | DebriefEnded
 
 
 def event_name(event: Event) -> str:
@@ -124,10 +161,13 @@ def to_dict(event: Event) -> dict[str, Any]:
 
 __all__ = [
     "Advice",
+    "CallEnded",
+    "CallStarted",
     "Choice",
     "Choices",
     "Comparison",
     "ComparisonRow",
+    "DebriefEnded",
     "Draft",
     "End",
     "Event",

@@ -161,13 +161,13 @@ def parse_rules(data: Any, path: Path) -> tuple[Rule, ...]:
 @lru_cache(maxsize=4)
 def load_rules(path: Path | None = None) -> tuple[Rule, ...]:
     path = path or rules_path()
-    return parse_rules(load_yaml(path), path)
+    return parse_rules(load_yaml(path, "Followups"), path)
 
 
 @lru_cache(maxsize=4)
 def load_messages(path: Path | None = None) -> dict[str, str]:
     path = path or rules_path()
-    data = load_yaml(path)
+    data = load_yaml(path, "Followups")
     messages = data.get("messages") if isinstance(data, dict) else None
     if not isinstance(messages, dict) or not all(isinstance(v, str) for v in messages.values()):
         raise ContentError(path, 1, "expected a 'messages:' block of texts")

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from bot.actions import action, interrupt
 
 if TYPE_CHECKING:
-    from bot.events import Event
+    from bot.events import CallStarted, Event
     from bot.rehearsal import Book, Rehearsal
     from bot.session import Session
 
@@ -194,3 +194,72 @@ def call_turn(session: Session, text: str) -> list[Event] | None:
     _drop(session)
     session.go(DEBRIEF_STATE)
     return []
+
+
+# -- the call's lifecycle as typed events (for front-ends: bot.events.CallStarted/CallEnded) ---
+
+
+def phase(session: Session) -> str:
+    """Where the rehearsal is: "call", "debrief" or "" (not rehearsing)."""
+    state = session.state
+    return "call" if state == CALL_STATE else "debrief" if state == DEBRIEF_STATE else ""
+
+
+def lifecycle(session: Session, before: str, events: list[Event], *, resumed: bool = False) -> list[Event]:
+    """``events`` with the call's lifecycle added, given the phase before the turn.
+
+    A call that went live gets ``CallStarted`` (just before the manager's first words), a
+    call that is over gets ``CallEnded`` with its score, and a debrief that was left gets
+    ``DebriefEnded``; so a front-end knows where the rehearsal is from the events alone.
+    """
+    from bot.events import CallEnded, DebriefEnded, Say, Scorecard
+
+    after = phase(session)
+    out = list(events)
+    if before == "call" and after != "call":
+        card = next((e for e in reversed(events) if isinstance(e, Scorecard)), None)
+        score = round(100 * sum(line.ok for line in card.lines) / len(card.lines)) if card and card.lines else None
+        out.append(CallEnded(score=score, debrief=after == "debrief"))
+    if before == "debrief" and after == "":
+        out.append(DebriefEnded())
+    if after == "call" and before != "call":
+        started = _started(session, resumed=resumed)
+        first = next((i for i, e in enumerate(out) if isinstance(e, Say) and e.speaker == "manager"), len(out))
+        out.insert(first, started)
+    return out
+
+
+def _started(session: Session, *, resumed: bool) -> CallStarted:
+    from bot.events import CallStarted
+
+    snap = session.slots.get(SLOT)
+    if not isinstance(snap, dict):
+        return CallStarted()
+    ctx = snap.get("context") or {}
+    persona = str(snap.get("persona") or "")
+    try:
+        title = _book(session).personas[persona].title
+    except Exception:  # an unknown persona or a broken persona file is `check`'s business
+        title = ""
+    so_far: list[tuple[str, str]] = []
+    if resumed and snap.get("inputs"):
+        for entry in reversed(session.transcript):
+            if entry.get("speaker") not in ("user", "manager"):
+                break
+            so_far.append((str(entry.get("speaker")), str(entry.get("text", ""))))
+    # Only the names the case gave: the call's stand-ins (rehearsal.yaml `defaults`) are not
+    # facts, and a header naming "Dana Rivera" for a manager nobody named would mislead.
+    known = set(ctx.get("known") or ())
+
+    def fact(key: str) -> str:
+        return _text(ctx.get(key)) if key in known else ""
+
+    return CallStarted(
+        manager=fact("manager"),
+        company=fact("company"),
+        role=fact("role"),
+        persona=persona,
+        title=title,
+        difficulty=str(snap.get("difficulty") or ""),
+        so_far=tuple(so_far[::-1]),
+    )

@@ -42,22 +42,7 @@ if TYPE_CHECKING:
 ID_RE = re.compile(r"^[a-z][a-z0-9-]*$")
 # Where a sentence ends, and where a clause starts a new fact ("..., but now ...").
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\s*[:;]\s+|,\s+(?=(?:but|and then|then|now|so|however)\b)", re.IGNORECASE)
-_SCENARIO_KEYS = {
-    "id",
-    "title",
-    "examples",
-    "keywords",
-    "cues",
-    "intro",
-    "questions",
-    "advice",
-    "draft",
-    "draft_if_accepting",
-    "next_steps",
-    "rehearse",
-}
-_FAQ_KEYS = {"id", "question", "examples", "keywords", "answer"}
-_TOP_KEYS = {"detection", "rehearsal_flow", "messages", "scenarios", "not_scenarios", "domain_words"}
+# The keys of scenarios.yaml, a scenario and an FAQ entry are declared in bot/schema.py.
 # The labels of the requests that are no situation (scenarios.yaml's ``not_scenarios`` and
 # offtopic.yaml's everyday requests) in their own matcher, one per line: this prefix and a
 # number. Never a card's id: ids have no "_".
@@ -268,12 +253,10 @@ def _entry_id(
 
 
 def _load_scenarios(path: Path, norm: Normaliser) -> tuple[dict[str, Scenario], LineDict]:
-    d = _block(load_yaml(path), path, 1, "scenarios.yaml")
-    _unknown(d, _TOP_KEYS, path, "scenarios.yaml")
+    d = _block(load_yaml(path, "Scenarios"), path, 1, "scenarios.yaml")
     out: dict[str, Scenario] = {}
     for line, s in _items(d, "scenarios", path):
         sid, what = _entry_id(s, path, line, "a scenario", "scenario", out)
-        _unknown(s, _SCENARIO_KEYS, path, what)
         examples = _strings(_req(s, "examples", path, what), path, s.line_of("examples"), f"{what} examples")
         points = []
         raw_advice = _req(s, "advice", path, what)
@@ -334,11 +317,10 @@ def _load_not_scenarios(d: LineDict, path: Path) -> tuple[tuple[str, int], ...]:
 def _load_faq(path: Path, norm: Normaliser) -> dict[str, FaqEntry]:
     if not path.exists():
         return {}
-    d = _block(load_yaml(path), path, 1, "faq.yaml")
+    d = _block(load_yaml(path, "Faq"), path, 1, "faq.yaml")
     out: dict[str, FaqEntry] = {}
     for line, f in _items(d, "faq", path):
         fid, what = _entry_id(f, path, line, "an FAQ entry", "FAQ", out)
-        _unknown(f, _FAQ_KEYS, path, what)
         out[fid] = FaqEntry(
             id=fid,
             question=str(_req(f, "question", path, what)),

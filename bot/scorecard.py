@@ -992,7 +992,7 @@ def load_rules(dialogues: Path | None = None, normaliser: Normaliser | None = No
 
     folder = Path(dialogues) if dialogues else dialogues_dir()
     path = folder / "rehearsal.yaml"
-    raw = load_yaml(path)
+    raw = load_yaml(path, "Rehearsal")
     if not isinstance(raw, dict):
         raise ContentError(path, None, "rehearsal.yaml should be a block of 'key: value' lines")
     if normaliser is None:

@@ -106,9 +106,20 @@ def _loader() -> Any:
     return _Loader
 
 
-def load_yaml(path: str | Path) -> Any:
-    """Parse one file; any YAML problem becomes a ContentError with its line."""
+def load_yaml(path: str | Path, shape: str | None = None) -> Any:
+    """Parse one file; any YAML problem becomes a ContentError with its line.
+
+    ``shape`` names the file's declared shape in ``bot.schema`` (``"Flow"``, ``"Critic"``):
+    the data is then checked against it, and a misspelt or misplaced key is a ContentError
+    at its line too. (msgspec is imported only then: a cached start parses nothing.)
+    """
     path = Path(path)
+    if shape is not None:
+        from bot import schema
+
+        data = load_yaml(path)
+        schema.validate(data, getattr(schema, shape), path)
+        return data
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:

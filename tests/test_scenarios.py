@@ -249,8 +249,8 @@ def _with_scenarios_text(tmp_path: Path, edit: Callable[[str], str]) -> Path:
 @pytest.mark.parametrize(
     ("replacement", "offset", "message"),
     [
-        ("not_scenarios:\n  pay: how do i ask for a raise\n", 0, "should be a list of phrases"),
-        ("not_scenarios:\n  - how do i ask for a raise\n  - {pay: raise}\n", 2, "each item should be a phrase"),
+        ("not_scenarios:\n  pay: how do i ask for a raise\n", 0, "should be a list"),
+        ("not_scenarios:\n  - how do i ask for a raise\n  - {pay: raise}\n", 2, "should be a phrase"),
         ('not_scenarios:\n  - how do i ask for a raise\n  - ""\n', 2, "an empty phrase"),
         ("not_scenario:\n  - how do i ask for a raise\n", 0, "unknown key 'not_scenario'"),
     ],
@@ -316,7 +316,7 @@ def test_domain_words_that_are_not_a_list_are_a_content_error_with_their_line(tm
     with pytest.raises(ContentError) as err:
         ScenarioLibrary.load(load_content(d, ROOT / "templates"))
     assert err.value.line == next(i for i, line in enumerate(lines, 1) if line.startswith("domain_words:"))
-    assert "domain_words should be a list" in err.value.message
+    assert "domain_words: should be a list" in err.value.message
 
 
 # -- situations as people tell them (cues, stories, asking which) -------------------------------

@@ -71,7 +71,9 @@ async def test_reaching_the_call_pushes_the_call_screen(home: Path) -> None:
         assert isinstance(app.screen, RehearsalScreen)
         assert isinstance(app.focused, ChatInput)
         header = header_text(app)
-        assert "Dana Rivera" in header and "gracious" in header and "on the call" in header
+        assert "gracious" in header and "on the call" in header
+        # The case named no manager: the header says who picks up, never the call's stand-in.
+        assert "Dana Rivera" not in header and "Rivera" not in header
         # The manager picked up, on the call screen; and the chat kept a record of it.
         assert call_bubbles(app, "manager")
         assert chat_bubbles(app, "manager")[-1].text == call_bubbles(app, "manager")[-1].text
@@ -81,6 +83,22 @@ async def test_reaching_the_call_pushes_the_call_screen(home: Path) -> None:
         # The keys are in the footer.
         keys = {b.binding.action for b in app.screen.active_bindings.values()}
         assert {"hint", "restart_call", "end_call", "leave"} <= keys
+
+
+async def test_the_header_names_the_manager_the_case_knows(home: Path) -> None:
+    app = make_app(home)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await type_line(pilot, "I got an offer from Contoso. Anita Rao, she would be my manager.")
+        await start_call(pilot)
+        assert state(app) == "rehearse.ask-name"  # the facts given so far did not include it
+        await type_line(pilot, "Sam Lee")
+        assert isinstance(app.screen, RehearsalScreen)
+        header = header_text(app)
+        assert "Anita Rao" in header and "Contoso" in header and "on the call" in header
+        # What the app knows of the call came as a typed event, not from the session.
+        assert app.engine.rehearsal == "call" and app.engine.call is not None
+        assert app.engine.call.manager == "Anita Rao"
 
 
 async def test_manager_lines_arrive_after_a_typing_pause(home: Path) -> None:

@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "bot.cli.cases",
     "bot.cli.forget",
     "bot.cli.check",
+    "bot.cli.schema",
     "bot.cli.graph",
     "bot.cli.serve",
 )

@@ -52,7 +52,7 @@ def load_voice(dialogues: Path | None = None) -> VoiceContent:
     from bot.paths import dialogues_dir
 
     path = (Path(dialogues) if dialogues else dialogues_dir()) / "voice.yaml"
-    raw = load_yaml(path)
+    raw = load_yaml(path, "Voice")
     if not isinstance(raw, dict):
         raise ContentError(path, None, "voice.yaml should be a block of 'key: value' lines")
     measures = (raw.get("delivery") or {}).get("measures") or {}

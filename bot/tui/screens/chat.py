@@ -181,10 +181,8 @@ class ChatScreen(Screen[None]):
     async def _deliver(self, events: list[Event], said: str | None) -> None:
         # On the rehearsal call, the call screen shows the turn (with its typing pauses) and
         # this log keeps a record of it; otherwise it is shown here.
-        from bot.rehearsal_actions import CALL_STATE
-
         engine = self.coach_app.engine
-        on_call = engine.ready and engine.conversation.session.state == CALL_STATE
+        on_call = engine.rehearsal == "call"  # from the engine's CallStarted / CallEnded events
         if on_call or self.app.is_screen_installed("rehearsal"):
             from bot.tui.screens import rehearsal
 
@@ -312,10 +310,8 @@ class ChatScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "resume_call":
-            from bot.rehearsal_actions import CALL_STATE
-
             engine = self.coach_app.engine
-            return engine.ready and engine.conversation.session.state == CALL_STATE
+            return engine.ready and engine.rehearsal == "call"
         return True
 
     def action_resume_call(self) -> None:
