@@ -455,4 +455,5 @@ def test_a_story_the_coach_does_not_handle_is_told_by_its_facts(lib: ScenarioLib
     assert lib.job_related(det), "a kind word on what the coach does, not the list of situations"
     assert advise(lib, taken_back)["advice"]["title"] == lib.messages["other_job_title"]
     # The same facts with a situation's own (a counteroffer after resigning) keep the card.
-    assert lib.detect("I resigned on Friday and my manager matched the other offer to keep me").scenario == "counteroffer"
+    kept = lib.detect("I resigned on Friday and my manager matched the other offer to keep me")
+    assert kept.scenario == "counteroffer"
