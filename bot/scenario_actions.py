@@ -142,9 +142,15 @@ def detect_action(session: Session) -> list[Event] | None:
 def unknown_action(session: Session) -> list[Event] | None:
     lib = _lib(session)
     out: list[Event] = []
-    answer = lib.answer(str(session.slots.get("situation") or ""))
+    text = str(session.slots.get("situation") or "")
+    answer = lib.answer(text)
     if answer is not None:
         out.append(Say(session.render(answer[1], origin=lib.faq[answer[0]].file)))
+    elif lib.job_related(lib.detect(text)) and lib.messages.get("advise_other_job"):
+        # About work but none of the situations (resigning, an offer taken back, an employer who
+        # went quiet): say kindly what the coach is for, as `advise` does; the choices follow.
+        out.append(Say(lib.message("advise_other_job", session.renderer)))
+        return out
     out.append(Say(lib.message("unknown", session.renderer)))
     titles = tuple(s.title for s in lib.scenarios.values())
     out.append(Advice(title=lib.message("unknown_title", session.renderer), points=titles))

@@ -66,6 +66,8 @@ class Cue:
     text: str
     groups: tuple[re.Pattern[str], ...]
     ordered: bool = False  # ``a > b``: b is told after a ("declined > came back")
+    # ``a + !b``: b is never told ("they went quiet + !offered me"); only in ``+`` cues.
+    absent: tuple[re.Pattern[str], ...] = ()
 
     @property
     def short(self) -> str:
@@ -75,7 +77,7 @@ class Cue:
 
     def fires(self, norm: str) -> bool:
         if not self.ordered:
-            return all(g.search(norm) for g in self.groups)
+            return all(g.search(norm) for g in self.groups) and not any(g.search(norm) for g in self.absent)
         at = 0
         for g in self.groups:
             m = g.search(norm, at)
@@ -85,22 +87,49 @@ class Cue:
         return True
 
 
-def _cue(text: str, norm: Normaliser, path: Path, line: int, what: str) -> Cue:
+def _cue(
+    text: str, norm: Normaliser, path: Path, line: int, what: str, facts: Mapping[str, str] | None = None
+) -> Cue:
+    """A cue from scenarios.yaml's notation; ``@name`` stands for the alternatives of the fact
+    ``name`` (scenarios.yaml ``facts``), so that cards share one wording of each event."""
     ordered = ">" in text
     if ordered and "+" in text:
         raise ContentError(path, line, f"{what}: cue {text!r} mixes '+' and '>'; use one")
-    groups = []
+    groups: list[re.Pattern[str]] = []
+    absent: list[re.Pattern[str]] = []
     for group in text.split(">" if ordered else "+"):
+        group = group.strip()
+        negated = group.startswith("!")
+        if negated:
+            if ordered:
+                raise ContentError(path, line, f"{what}: cue {text!r}: '!' (never told) only goes with '+'")
+            group = group[1:]
         alts = []
         for alt in group.split("|"):
             alt = alt.strip()
-            stem = alt.endswith("*")
-            words = norm.normalise(alt.rstrip("*"), synonyms=not stem).strip()
-            if not words:
-                raise ContentError(path, line, f"{what}: cue {text!r} has an empty alternative")
-            alts.append(re.escape(words).replace(r"\ ", r"\s+") + (r"\w*" if stem else r"\b"))
-        groups.append(re.compile(r"\b(?:" + "|".join(alts) + ")"))
-    return Cue(text, tuple(groups), ordered)
+            if alt.startswith("@"):
+                if facts is None or alt[1:] not in facts:
+                    raise ContentError(path, line, f"{what}: cue {text!r} names an unknown fact {alt!r}")
+                alts.extend(_fact_patterns(facts[alt[1:]], norm, path, line, what, text))
+                continue
+            alts.extend(_fact_patterns(alt, norm, path, line, what, text))
+        pattern = re.compile(r"\b(?:" + "|".join(alts) + ")")
+        (absent if negated else groups).append(pattern)
+    if not groups:
+        raise ContentError(path, line, f"{what}: cue {text!r} tells nothing that happened, only what did not")
+    return Cue(text, tuple(groups), ordered, tuple(absent))
+
+
+def _fact_patterns(alternatives: str, norm: Normaliser, path: Path, line: int, what: str, text: str) -> list[str]:
+    out = []
+    for alt in alternatives.split("|"):
+        alt = alt.strip()
+        stem = alt.endswith("*")
+        words = norm.normalise(alt.rstrip("*"), synonyms=not stem).strip()
+        if not words:
+            raise ContentError(path, line, f"{what}: cue {text!r} has an empty alternative")
+        out.append(re.escape(words).replace(r"\ ", r"\s+") + (r"\w*" if stem else r"\b"))
+    return out
 
 
 @dataclass(frozen=True)
@@ -174,6 +203,9 @@ class DetectionConfig:
     # In a story, the runner-up is offered beside the best card (the coach asks which) when
     # both have cues that fired and it is within this many points.
     story_margin: float = 5.0
+    # A story whose phrase score is below ``threshold`` is still named by its cues when the best
+    # cued card scores at least ``cue_floor`` (the facts it tells say more than its wording).
+    cue_floor: float = 101.0
 
 
 @dataclass(frozen=True)
@@ -254,6 +286,7 @@ def _entry_id(
 
 def _load_scenarios(path: Path, norm: Normaliser) -> tuple[dict[str, Scenario], LineDict]:
     d = _block(load_yaml(path, "Scenarios"), path, 1, "scenarios.yaml")
+    facts = _load_facts(d, path)
     out: dict[str, Scenario] = {}
     for line, s in _items(d, "scenarios", path):
         sid, what = _entry_id(s, path, line, "a scenario", "scenario", out)
@@ -288,13 +321,43 @@ def _load_scenarios(path: Path, norm: Normaliser) -> tuple[dict[str, Scenario], 
             line=line,
             example_lines=tuple(s["examples"].item_lines) if isinstance(s["examples"], LineList) else (),
             cues=tuple(
-                _cue(c, norm, path, s.line_of("cues"), what)
+                _cue(c, norm, path, s.line_of("cues"), what, facts)
                 for c in _strings(s.get("cues"), path, s.line_of("cues"), f"{what} cues")
             ),
         )
     if not out:
         raise ContentError(path, d.line, "no scenarios defined")
     return out, d
+
+
+def _load_facts(d: LineDict, path: Path) -> dict[str, str]:
+    """``facts``: named events ("accepted", "the offer was taken back") as ``a|b|c*``
+    alternatives, which cues name as ``@name``."""
+    raw = d.get("facts") or {}
+    block = _block(raw, path, d.line_of("facts"), "facts") if raw else LineDict()
+    out = {}
+    for key, value in block.items():
+        if not ID_RE.match(str(key).replace("_", "-")):
+            raise ContentError(path, block.line_of(key), f"facts: {key!r} is not a name (lower case, '_' or '-')")
+        if not isinstance(value, str) or not value.strip():
+            raise ContentError(path, block.line_of(key), f"facts: {key!r} should be 'a|b|c' alternatives")
+        out[str(key)] = value
+    return out
+
+
+def _load_not_cues(d: LineDict, path: Path, norm: Normaliser) -> tuple[tuple[Cue, int], ...]:
+    """``not_cues``: facts that, told together, make a story one of the things the coach does
+    not handle (the employer took the offer back; the employer went quiet before any offer)."""
+    if "not_cues" not in d:
+        return ()
+    raw = d["not_cues"]
+    line = d.line_of("not_cues")
+    if not isinstance(raw, LineList):
+        raise ContentError(path, line, "'not_cues' should be a list of cues, one per line")
+    facts = _load_facts(d, path)
+    return tuple(
+        (_cue(str(c), norm, path, raw.line_of(i), "not_cues", facts), raw.line_of(i)) for i, c in enumerate(raw)
+    )
 
 
 def _load_not_scenarios(d: LineDict, path: Path) -> tuple[tuple[str, int], ...]:
@@ -372,8 +435,11 @@ class ScenarioLibrary:
         not_scenarios: Iterable[tuple[str, int]] = (),
         everyday: Iterable[tuple[str, str]] = (),
         domain_phrases: Iterable[str] = (),
+        not_cues: Iterable[tuple[Cue, int]] = (),
     ) -> None:
         self.scenarios = dict(scenarios)
+        # Stories about something the coach does not handle, told by their facts (with lines).
+        self.not_cues = tuple(not_cues)
         # Words and phrases (normalised) that, beside the lexicon's domain terms, place a
         # description in the job-offer world ("told them no", "shortlisted").
         self.domain_phrases = tuple(p for p in domain_phrases if p)
@@ -453,6 +519,7 @@ class ScenarioLibrary:
             path=str(path),
             rehearsal_flow=str(raw["rehearsal_flow"]) if raw.get("rehearsal_flow") else None,
             not_scenarios=_load_not_scenarios(raw, path),
+            not_cues=_load_not_cues(raw, path, content.normaliser),
             everyday=_everyday(content),
             domain_phrases=[
                 content.normaliser.normalise(w)
@@ -494,6 +561,21 @@ class ScenarioLibrary:
         hits = {k: v for k, v in hits.items() if v}
         cues = {sid: [c.short for c in s.cues if c.fires(norm)] for sid, s in self.scenarios.items()}
         cues = {k: v for k, v in cues.items() if v}
+        told = next(((c, line) for c, line in self.not_cues if c.fires(norm)), None)
+        if told is not None:
+            # A story about something else (the offer was taken back, the employer went quiet
+            # before any offer): no card, however close its words.
+            return Detection(
+                text,
+                None,
+                0.0,
+                explain={
+                    "reason": "not-a-scenario",
+                    "example": told[0].text,
+                    "from": f"{Path(self.path).name}:{told[1]}",
+                    "domain": True,
+                },
+            )
         if len(norm.split()) < cfg.chat_min_words and not hits:
             # "thanks for that" shares a word with a card; a few words name a situation only
             # when they include one of its keywords.
@@ -617,6 +699,20 @@ class ScenarioLibrary:
             "known_words": round(known, 2),
             "margin": round(margin, 1),
         }
+        cued = [(sid, sc) for sid, sc in ranked if sid in cues]
+        if best_score < cfg.threshold and story and cued and cued[0][1] >= cfg.cue_floor:
+            # The story tells a card's facts though its words are far from the card's examples
+            # (what it tells that no card handles is in ``not_cues``, read above).
+            lead, lead_score = cued[0]
+            both = len(cued) > 1 and lead_score - cued[1][1] < cfg.story_margin
+            explain.update(reason="cues", cues=cues[lead], fuzzy=round(fuzzy.get(lead, 0.0), 1),
+                           example=examples.get(lead))
+            if both:
+                explain["close"] = {cued[1][0]: True}
+            others = tuple(Scored(sid, round(sc, 1)) for sid, sc in ranked if sid != lead)[:3]
+            if both:
+                others = (Scored(cued[1][0], round(cued[1][1], 1)), *(o for o in others if o.label != cued[1][0]))
+            return Detection(text, lead, cfg.threshold, others[:3], ambiguous=both, explain=explain)
         if best_score < cfg.threshold:
             vote = self.matcher.word_vote(text) if domain else None
             if vote is not None and vote.share >= cfg.words_min_share and vote.lead >= cfg.words_min_lead:

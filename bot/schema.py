@@ -292,6 +292,7 @@ class Detection(Shape):
     story_margin: float | None = None
     domain_penalty: float | None = None
     vocab_floor: float | None = None
+    cue_floor: float | None = None
     vocab_full: float | None = None
     faq_threshold: float | None = None
     words_min_share: float | None = None
@@ -327,6 +328,8 @@ class Scenarios(Shape):
     rehearsal_flow: str | None = None
     messages: dict[str, str] | None = None
     not_scenarios: Words | None = None
+    facts: dict[str, str] | None = None
+    not_cues: list[str] | None = None
 
 
 class Period(Shape):

@@ -425,3 +425,35 @@ def test_real_descriptions_dev_split_meets_its_targets(lib: ScenarioLibrary) -> 
     top1, _asked, rejected = real_figures(lib, real_rows(REAL), "dev")
     assert top1["value"] >= 0.85
     assert rejected["value"] >= 0.90
+
+
+def test_a_cue_names_shared_facts_and_facts_a_story_never_tells() -> None:
+    from bot.content import load_content as _load
+    from bot.scenarios import _cue
+
+    norm = _load().normaliser
+    facts = {"accepted": "accepted|signed", "other": "another offer|better offer"}
+    cue = _cue("@accepted > @other", norm, Path("scenarios.yaml"), 1, "test", facts)
+    assert cue.fires(norm.normalise("I signed on Monday and on Friday a better offer came"))
+    assert not cue.fires(norm.normalise("A better offer came, so I never signed"))
+    quiet = _cue("went quiet + !offered me", norm, Path("x"), 1, "t", facts)
+    assert quiet.fires(norm.normalise("after three interviews they went quiet"))
+    assert not quiet.fires(norm.normalise("they offered me the job and then went quiet"))
+    with pytest.raises(ContentError, match="unknown fact"):
+        _cue("@nothing + offer", norm, Path("x"), 1, "t", facts)
+    with pytest.raises(ContentError, match="only goes with"):
+        _cue("offer > !accepted", norm, Path("x"), 1, "t", facts)
+
+
+def test_a_story_the_coach_does_not_handle_is_told_by_its_facts(lib: ScenarioLibrary) -> None:
+    taken_back = (
+        "Two weeks after I signed the contract and handed in my notice, the company rang to say the "
+        "offer was rescinded because of a hiring freeze, and now I have no job at all."
+    )
+    det = lib.detect(taken_back)
+    assert det.scenario is None and det.explain["reason"] == "not-a-scenario"
+    assert lib.job_related(det), "a kind word on what the coach does, not the list of situations"
+    assert advise(lib, taken_back)["advice"]["title"] == lib.messages["other_job_title"]
+    # The same facts with a situation's own (a counteroffer after resigning) keep the card.
+    kept = lib.detect("I resigned on Friday and my manager matched the other offer to keep me")
+    assert kept.scenario == "counteroffer"
