@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from bot.appraisal import Hit, Lexicon, appraise
 from bot.events import Finding
 from bot.render import Renderer, RenderError
 from bot.yamlfile import ContentError, load_yaml
@@ -137,6 +138,7 @@ class CriticConfig:
     # tone kind -> [(pattern, better words or None)]
     tone: dict[str, list[tuple[re.Pattern[str], str | None]]] = field(default_factory=dict)
     reason_optional: bool = True
+    appraisal: Lexicon | None = None  # sentence shapes for criticism and tone (bot/appraisal.py)
 
     def profile_for(self, kind: str | None) -> Profile:
         if kind and kind in self.by_kind:
@@ -229,6 +231,7 @@ def load_config(path: str | Path) -> CriticConfig:
         negations=negations,
         tone=tone,
         reason_optional=bool(reason.get("optional", True)),
+        appraisal=Lexicon.of(data["appraisal"]) if isinstance(data.get("appraisal"), dict) else None,
     )
 
 
@@ -393,6 +396,7 @@ class _Run:
         self.renderer = renderer
         self.sents = sentences(text)
         self._tone: list[tuple[int, int, str]] | None = None
+        self._appraised: list[Hit] | None = None
         self._better: dict[tuple[int, int], str | None] = {}
 
     def say(
@@ -646,11 +650,24 @@ class _Run:
         out.sort(key=lambda f: f.span or (0, 0))
         return out or [self.say("salary-specifics", "pass")]
 
+    def appraised(self) -> list[Hit]:
+        """The sentence-shape reading (bot/appraisal.py), once per critique."""
+        if self._appraised is None:
+            lex = self.cfg.appraisal
+            spans = [(s.start, s.end) for s in self.sents]
+            self._appraised = appraise(self.text, spans, lex) if lex else []
+        return self._appraised
+
     def criticism(self) -> list[Finding]:
         mine = self.cues("criticism.self_directed_before")
         praise = self.cues("criticism.praise_context")
         out = []
-        for hit in self.cues("criticism.negative").find(self.text):
+        shaped = [(h.start, h.end) for h in self.appraised() if h.check == "criticism"]
+        found = self.cues("criticism.negative").find(self.text)
+        for hit in sorted(shaped):
+            if not any(s < hit[1] and hit[0] < e for s, e in found):
+                found.append(hit)
+        for hit in sorted(found):
             line_start = self.text.rfind("\n", 0, hit[0]) + 1
             before = self.text[max(line_start, hit[0] - 40) : hit[0]]
             if mine.first(before):
@@ -665,6 +682,10 @@ class _Run:
         """Every tone problem as (start, end, kind), earliest first, overlaps merged."""
         if self._tone is None:
             hits: list[tuple[int, int, str]] = []
+            for shaped in self.appraised():
+                if shaped.check == "tone":
+                    hits.append((shaped.start, shaped.end, shaped.kind))
+                    self._better.setdefault((shaped.start, shaped.end), shaped.instead)
             for kind, cues in self.cfg.tone.items():
                 for pattern, _instead in cues:
                     for m in pattern.finditer(self.text):
