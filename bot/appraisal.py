@@ -116,6 +116,12 @@ class Lexicon:
     next_candidate: Terms
     praise_of_hard_things: Terms
     shout_words: frozenset[str]
+    shared: Terms
+    expectation: Terms
+    more_better: Terms
+    verdicts: Terms
+    sacrifice: Terms
+    feeling_valued: Terms
     stance: Terms
     restate: Terms
     repetition: Terms
@@ -154,6 +160,12 @@ class Lexicon:
             praise_of_hard_things=terms("praise_of_hard_things"),
             shout_words=frozenset(str(a).lower() for a in block.get("shout_words") or ()),
             advice_modals=terms("advice_modals"),
+            shared=terms("shared"),
+            expectation=terms("expectation"),
+            more_better=terms("more_better"),
+            verdicts=terms("verdicts"),
+            sacrifice=terms("sacrifice"),
+            feeling_valued=terms("feeling_valued"),
             stance=terms("stance"),
             restate=terms("restate"),
             repetition=terms("repetition"),
@@ -227,7 +239,7 @@ class _Sentence:
         for a, b in self.employer + self.own:
             if a <= i < b:
                 before = self.toks[a - 1].low if a > 0 else ""
-                if before in ("my", "our"):
+                if before in ("my", "our") and not self.lex.shared.at(self.toks, a):
                     return "own"
                 if before in ("your", "their"):
                     return "employer"
@@ -255,7 +267,7 @@ class _Sentence:
             found = self._term_at(k)
             if found:
                 return found
-        if not verb:
+        if not verb and any(self.toks[k].low == "how" for k in range(max(a, i - 2), i)):
             # "how distracted the interviewers seemed": the subject comes after.
             for k in range(j, b):
                 found = self._term_at(k)
@@ -343,7 +355,8 @@ def _digs(sent: _Sentence, lex: Lexicon, criticism: list[Hit]) -> list[Hit]:
         if not criticism:
             out.append(Hit(*sent.span(*mock[0]), "criticism", "found", "mockery"))
     loud = _shouting(sent, lex)
-    if loud:
+    warm = bool(lex.thanks.find(toks) or lex.positive.find(toks))
+    if loud and (criticism or not warm):
         for k in loud:
             tok = toks[k]
             out.append(Hit(tok.start, tok.end, "tone", "passive-aggression", "shouting", tok.low))
@@ -388,6 +401,23 @@ def _digs(sent: _Sentence, lex: Lexicon, criticism: list[Hit]) -> list[Hit]:
         if criticism or (names_them and lex.negative.find(toks[i:])):
             out.append(Hit(*whole, "tone", "passive-aggression", "reassurance about a failing"))
             break
+    # Expectations let down: "I expected a lot more than this".
+    for i, j in lex.expectation.find(toks):
+        if any(a < 5 for a, _b in lex.more_better.find(toks[j:])):
+            out.append(Hit(*sent.span(i, len(toks)), "tone", "bitterness", "expectation let down"))
+            break
+    # A verdict on them: "that tells me everything I need to know", "it speaks for itself".
+    verdict = lex.verdicts.find(toks)
+    if verdict and (names_them or criticism):
+        out.append(Hit(*whole, "tone", "bitterness", "verdict"))
+        if not criticism:
+            out.append(Hit(*sent.span(*verdict[0]), "criticism", "found", "verdict"))
+    # A guilt trip: what the writer gave up, next to a let-down.
+    if lex.sacrifice.find(toks) and (criticism or lex.negative.find(toks)):
+        out.append(Hit(*whole, "tone", "bitterness", "guilt trip"))
+    # Feeling valued, said of a failing: "which really made me feel like a priority".
+    if lex.feeling_valued.find(toks) and (criticism or lex.negative.find(toks)):
+        out.append(Hit(*whole, "tone", "sarcasm", "valued, after a failing"))
     # A lecture: "in future you...", "next time your team...".
     advice = any(lex.advice_modals.at(toks, k) for a, _b in sent.second for k in (a + 1, a + 2))
     if lex.lecture.at(toks, 0) and advice:
@@ -396,3 +426,25 @@ def _digs(sent: _Sentence, lex: Lexicon, criticism: list[Hit]) -> list[Hit]:
     if lex.next_candidate.find(toks) and lex.than_mine.find(toks):
         out.append(Hit(*whole, "tone", "passive-aggression", "better luck to the next one"))
     return out
+
+
+def describes_own(text: str, sentence: tuple[int, int], span: tuple[int, int], lex: Lexicon) -> bool:
+    """Whether the words at ``span`` describe the writer's own things by their shape: the noun
+    right after them is theirs ("disappointing news") or a "for me" follows ("too much for me")."""
+    sent = _Sentence(text, sentence[0], sentence[1], lex)
+    inside = [k for k, t in enumerate(sent.toks) if span[0] <= t.start < span[1]]
+    if not inside:
+        return False
+    i, j = inside[0], inside[-1] + 1
+    _a, b = sent.clause_of(i)
+    for k in range(j, min(j + 3, b)):
+        if lex.own_after.at(sent.toks, k):
+            return True
+    for k in range(j, min(j + 3, b)):
+        found = sent._term_at(k)
+        if found:
+            return found == "own"
+        if not (lex.negative.at(sent.toks, k) or lex.positive.at(sent.toks, k)):
+            break
+    return False
+

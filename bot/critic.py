@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from bot.appraisal import Hit, Lexicon, appraise
+from bot.appraisal import Hit, Lexicon, appraise, describes_own
 from bot.events import Finding
 from bot.render import Renderer, RenderError
 from bot.yamlfile import ContentError, load_yaml
@@ -456,7 +456,11 @@ class _Run:
         """The decision's own words: the sentence up to the first break after the cue."""
         breaks = self.cues("clear-decision.clause_breaks").find(self.text, cue[1], sent.end)
         end = breaks[0][0] if breaks else sent.end
-        return Sentence(sent.start, end, self.text[sent.start : end])
+        # ... and from the last clause start before the cue ("..., so I'm going to decline"):
+        # what comes before it is the reason, whose softeners are not the decision's.
+        starts = self.cues("clear-decision.clause_starts").find(self.text, sent.start, cue[0])
+        begin = starts[-1][1] if starts else sent.start
+        return Sentence(begin, end, self.text[begin:end])
 
     def clause_hedges(self, clause: Sentence, groups: Iterable[str]) -> list[tuple[int, int]]:
         hits: list[tuple[int, int]] = []
@@ -662,19 +666,25 @@ class _Run:
         mine = self.cues("criticism.self_directed_before")
         praise = self.cues("criticism.praise_context")
         out = []
-        shaped = [(h.start, h.end) for h in self.appraised() if h.check == "criticism"]
+        # The sentence-shape reading has already checked whom its hits are about; the cues
+        # have not, so theirs pass the filters below.
+        shaped = {(h.start, h.end) for h in self.appraised() if h.check == "criticism"}
         found = self.cues("criticism.negative").find(self.text)
         for hit in sorted(shaped):
             if not any(s < hit[1] and hit[0] < e for s, e in found):
                 found.append(hit)
+        lex = self.cfg.appraisal
         for hit in sorted(found):
-            line_start = self.text.rfind("\n", 0, hit[0]) + 1
-            before = self.text[max(line_start, hit[0] - 40) : hit[0]]
-            if mine.first(before):
-                continue
             sent = next((s for s in self.sents if s.start <= hit[0] < s.end), None)
             if sent and praise.first(self.text, sent.start, sent.end):
                 continue
+            if hit not in shaped:
+                line_start = self.text.rfind("\n", 0, hit[0]) + 1
+                before = self.text[max(line_start, hit[0] - 40) : hit[0]]
+                if mine.first(before):
+                    continue
+                if sent and lex and describes_own(self.text, (sent.start, sent.end), hit, lex):
+                    continue  # "disappointing news", "too slow for me": the writer's own things
             out.append(self.say("criticism", "found", hit))
         return out or [self.say("criticism", "pass")]
 
