@@ -116,6 +116,15 @@ class Lexicon:
     next_candidate: Terms
     praise_of_hard_things: Terms
     shout_words: frozenset[str]
+    stops: Terms
+    intensifiers: Terms
+    emotions: Terms
+    superiority: Terms
+    publicity: Terms
+    request_openers: Terms
+    disbelief: Terms
+    please_dont: Terms
+    not_advice: Terms
     shared: Terms
     expectation: Terms
     more_better: Terms
@@ -160,6 +169,15 @@ class Lexicon:
             praise_of_hard_things=terms("praise_of_hard_things"),
             shout_words=frozenset(str(a).lower() for a in block.get("shout_words") or ()),
             advice_modals=terms("advice_modals"),
+            stops=terms("stops"),
+            intensifiers=terms("intensifiers"),
+            emotions=terms("emotions"),
+            superiority=terms("superiority"),
+            publicity=terms("publicity"),
+            request_openers=terms("request_openers"),
+            disbelief=terms("disbelief"),
+            please_dont=terms("please_dont"),
+            not_advice=terms("not_advice"),
             shared=terms("shared"),
             expectation=terms("expectation"),
             more_better=terms("more_better"),
@@ -255,13 +273,10 @@ class _Sentence:
                 if self.lex.own_after.at(self.toks, k):
                     return "own"
             # Attributive: the noun the word describes ("outdated tools", "disappointing news"),
-            # past further evaluation words ("badly outdated tools").
-            for k in range(j, min(j + 3, b)):
-                found = self._term_at(k)
-                if found:
-                    return found
-                if not (self.lex.negative.at(self.toks, k) or self.lex.positive.at(self.toks, k)):
-                    break
+            # past further evaluation words or a noun of a compound ("worst hiring process").
+            found = self._attributive(j, b)
+            if found:
+                return found
         # Back to the subject: the nearest thing named before it in the clause.
         for k in range(i - 1, a - 1, -1):
             found = self._term_at(k)
@@ -273,6 +288,16 @@ class _Sentence:
                 found = self._term_at(k)
                 if found:
                     return found
+        return None
+
+    def _attributive(self, j: int, b: int) -> str | None:
+        for k in range(j, min(j + 3, b)):
+            found = self._term_at(k)
+            if found:
+                return found
+            tok = self.toks[k]
+            if not tok.text[:1].isalpha() or self.lex.stops.at(self.toks, k):
+                return None
         return None
 
     def second_person_subject(self, i: int) -> bool:
@@ -360,9 +385,17 @@ def _digs(sent: _Sentence, lex: Lexicon, criticism: list[Hit]) -> list[Hit]:
         for k in loud:
             tok = toks[k]
             out.append(Hit(tok.start, tok.end, "tone", "passive-aggression", "shouting", tok.low))
+    words = [t for t in toks if t.text[:1].isalpha()]
+    # A real question opens, or opens a clause, with a request ("..., would it be possible?").
+    asks = any(
+        lex.request_openers.at(toks, k)
+        for k, t in enumerate(toks)
+        if t is (words[0] if words else None) or (k and toks[k - 1].low in (",", "so", "and", "but"))
+    )
     if toks[-1].text == "?" and (
         (len(toks) >= 2 and toks[-2].text in "?!" and names_them)
         or (sent.second and lex.rhetorical.find(toks))
+        or (not asks and (names_them or criticism or len(words) <= 2 or lex.rhetorical.find(toks)))
     ):
         out.append(Hit(*whole, "tone", "passive-aggression", "rhetorical question"))
     # Saying it again, pointedly: "as I already explained twice".
@@ -418,13 +451,55 @@ def _digs(sent: _Sentence, lex: Lexicon, criticism: list[Hit]) -> list[Hit]:
     # Feeling valued, said of a failing: "which really made me feel like a priority".
     if lex.feeling_valued.find(toks) and (criticism or lex.negative.find(toks)):
         out.append(Hit(*whole, "tone", "sarcasm", "valued, after a failing"))
-    # A lecture: "in future you...", "next time your team...".
-    advice = any(lex.advice_modals.at(toks, k) for a, _b in sent.second for k in (a + 1, a + 2))
-    if lex.lecture.at(toks, 0) and advice:
+    # A lecture: telling them what they should do ("you should know...", "in future you
+    # may want to...", "please don't waste other candidates' time").
+    advice = any(
+        lex.advice_modals.at(toks, k) and not lex.not_advice.find(toks[k : k + 4])
+        for a, _b in sent.second
+        for k in (a + 1, a + 2)
+    )
+    strong = any(
+        toks[k].low in ("should", "must", "ought")
+        for a, _b in sent.second
+        for k in (a + 1, a + 2)
+        if k < len(toks)
+    )
+    if (advice and (lex.lecture.at(toks, 0) or strong)) or lex.please_dont.at(toks, 0):
         out.append(Hit(*whole, "tone", "passive-aggression", "lecture"))
     # Wishing the next candidate something better than you got.
-    if lex.next_candidate.find(toks) and lex.than_mine.find(toks):
+    better = lex.than_mine.find(toks) or lex.more_better.find(toks)
+    if lex.next_candidate.find(toks) and better and not any(t.low == "fit" for t in toks):
         out.append(Hit(*whole, "tone", "passive-aggression", "better luck to the next one"))
+    # Criticism turned up loud: "absolutely ridiculous", "the worst process", "a complete waste".
+    for hit in criticism:
+        a = next(k for k, t in enumerate(toks) if t.start == hit.start)
+        lo, _hi = sent.clause_of(a)
+        near = [k for k in range(max(lo, a - 3), min(len(toks), a + 2)) if lex.intensifiers.at(toks, k)]
+        if near:
+            start = min(toks[near[0]].start, hit.start)
+            end = max(toks[near[-1]].end, hit.end)
+            out.append(Hit(start, end, "tone", "bitterness", "intensified criticism"))
+            break
+    # Their failing, felt out loud: "I'm extremely disappointed with how this went".
+    for i, j in lex.emotions.find(toks):
+        if sent.target(i, j) != "own" or (j < len(toks) and toks[j].low in ("with", "by", "at", "about")):
+            out.append(Hit(*whole, "tone", "bitterness", "anger or disappointment at them"))
+            break
+    # Rising above them: "I have better options", "I'm not desperate enough".
+    if lex.superiority.find(toks):
+        out.append(Hit(*whole, "tone", "bitterness", "superiority"))
+    # Going public: "I'll be leaving an honest review".
+    going_public = lex.publicity.find(toks) and any(t.low in ("i'll", "will", "i'm", "going") for t in toks)
+    if going_public and not warm:
+        out.append(Hit(*whole, "tone", "bitterness", "threat to go public"))
+    # Disbelief at them: "I can't believe you expected me to...".
+    if lex.disbelief.find(toks) and (names_them or criticism):
+        out.append(Hit(*whole, "tone", "bitterness", "disbelief"))
+    # Thanks for a failing: "Cheers for the lowball".
+    for i, _j in lex.thanks.find(toks):
+        if any(i < next(k for k, t in enumerate(toks) if t.start == h.start) <= i + 5 for h in criticism):
+            out.append(Hit(*whole, "tone", "backhanded-thanks", "thanks for a failing"))
+            break
     return out
 
 
@@ -440,11 +515,5 @@ def describes_own(text: str, sentence: tuple[int, int], span: tuple[int, int], l
     for k in range(j, min(j + 3, b)):
         if lex.own_after.at(sent.toks, k):
             return True
-    for k in range(j, min(j + 3, b)):
-        found = sent._term_at(k)
-        if found:
-            return found == "own"
-        if not (lex.negative.at(sent.toks, k) or lex.positive.at(sent.toks, k)):
-            break
-    return False
+    return sent._attributive(j, b) == "own"
 
