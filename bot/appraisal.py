@@ -373,10 +373,12 @@ def _digs(sent: _Sentence, lex: Lexicon, criticism: list[Hit]) -> list[Hit]:
     for hit in criticism:
         i = next(k for k, t in enumerate(toks) if t.start == hit.start)
         if hit.why in ("blame", "effort withheld") and sent.second_person_subject(i):
-            out.append(Hit(*whole, "tone", "bitterness", "blame aimed at you"))
+            a, _b = sent.clause_of(i)
+            who = min(s for s, _e in sent.second if a <= s < i)
+            out.append(Hit(toks[who].start, hit.end, "tone", "bitterness", "blame aimed at you"))
     mock = lex.mockery.find(toks)
     if mock and names_them:
-        out.append(Hit(*whole, "tone", "sarcasm", "mockery"))
+        out.append(Hit(*sent.span(*mock[0]), "tone", "sarcasm", "mockery"))
         if not criticism:
             out.append(Hit(*sent.span(*mock[0]), "criticism", "found", "mockery"))
     loud = _shouting(sent, lex)
