@@ -200,7 +200,7 @@ class Hit:
     check: str  # "criticism" or "tone"
     kind: str  # for tone: the critic.yaml outcome (sarcasm, passive-aggression, ...)
     why: str  # which rule, for explanations and tests
-    instead: str | None = None  # kinder words for the span (None: cut them)
+    instead: str | None = None  # kinder words for the span ("": cut them; None: drop the sentence)
 
 
 def _clauses(toks: Sequence[Token], lex: Lexicon) -> list[tuple[int, int]]:
@@ -407,7 +407,7 @@ def _digs(sent: _Sentence, lex: Lexicon, criticism: list[Hit]) -> list[Hit]:
             stop = i + again[0][1]
             while stop < len(toks) and toks[stop].text not in ",;:.!?":
                 stop += 1
-            out.append(Hit(*sent.span(i, stop), "tone", "passive-aggression", "pointed repetition"))
+            out.append(Hit(*sent.span(i, stop), "tone", "passive-aggression", "pointed repetition", ""))
             break
     # Sarcasm: an opener such as "Wow," or "Oh great," on a sentence about them or their offer.
     if lex.sarcasm_openers.at(toks, 0) and (criticism or loud):
@@ -429,7 +429,7 @@ def _digs(sent: _Sentence, lex: Lexicon, criticism: list[Hit]) -> list[Hit]:
         if subject_next or sent.target(i, j, verb=True) == "own":
             continue
         if names_them or lex.thanks.find(toks):
-            out.append(Hit(*sent.span(i, j), "tone", "passive-aggression", "grudging time word"))
+            out.append(Hit(*sent.span(i, j), "tone", "passive-aggression", "grudging time word", ""))
             break
     # Reassurance about their failing ("no worries about the rescheduled interviews").
     for i, _j in lex.reassurance.find(toks):

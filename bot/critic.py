@@ -747,7 +747,13 @@ class _Run:
         for start, end, kind in self.tone_hits():
             span = (start, end)
             sentence = next((s.text for s in self.sents if s.start <= start < s.end), "")
-            better = self.rewrite(span)
+            # A dig found by its shape, with no kinder words to put in its place, is cut with
+            # its sentence: cutting only its words leaves a fragment ("Three of my emails.").
+            shaped = any(
+                (h.start, h.end) == span and h.check == "tone" and h.instead is None
+                for h in self.appraised()
+            )
+            better = "" if shaped else self.rewrite(span)
             outcome = kind
             finding = self.say(
                 "tone", outcome, span, sentence=_shorten(sentence, 120), better=better
