@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from bot.appraisal import Hit, Lexicon, appraise, describes_own
 from bot.events import Finding
 from bot.render import Renderer, RenderError
 from bot.yamlfile import ContentError, load_yaml
@@ -137,6 +138,7 @@ class CriticConfig:
     # tone kind -> [(pattern, better words or None)]
     tone: dict[str, list[tuple[re.Pattern[str], str | None]]] = field(default_factory=dict)
     reason_optional: bool = True
+    appraisal: Lexicon | None = None  # sentence shapes for criticism and tone (bot/appraisal.py)
 
     def profile_for(self, kind: str | None) -> Profile:
         if kind and kind in self.by_kind:
@@ -229,6 +231,7 @@ def load_config(path: str | Path) -> CriticConfig:
         negations=negations,
         tone=tone,
         reason_optional=bool(reason.get("optional", True)),
+        appraisal=Lexicon.of(data["appraisal"]) if isinstance(data.get("appraisal"), dict) else None,
     )
 
 
@@ -393,6 +396,7 @@ class _Run:
         self.renderer = renderer
         self.sents = sentences(text)
         self._tone: list[tuple[int, int, str]] | None = None
+        self._appraised: list[Hit] | None = None
         self._better: dict[tuple[int, int], str | None] = {}
 
     def say(
@@ -452,7 +456,11 @@ class _Run:
         """The decision's own words: the sentence up to the first break after the cue."""
         breaks = self.cues("clear-decision.clause_breaks").find(self.text, cue[1], sent.end)
         end = breaks[0][0] if breaks else sent.end
-        return Sentence(sent.start, end, self.text[sent.start : end])
+        # ... and from the last clause start before the cue ("..., so I'm going to decline"):
+        # what comes before it is the reason, whose softeners are not the decision's.
+        starts = self.cues("clear-decision.clause_starts").find(self.text, sent.start, cue[0])
+        begin = starts[-1][1] if starts else sent.start
+        return Sentence(begin, end, self.text[begin:end])
 
     def clause_hedges(self, clause: Sentence, groups: Iterable[str]) -> list[tuple[int, int]]:
         hits: list[tuple[int, int]] = []
@@ -646,18 +654,37 @@ class _Run:
         out.sort(key=lambda f: f.span or (0, 0))
         return out or [self.say("salary-specifics", "pass")]
 
+    def appraised(self) -> list[Hit]:
+        """The sentence-shape reading (bot/appraisal.py), once per critique."""
+        if self._appraised is None:
+            lex = self.cfg.appraisal
+            spans = [(s.start, s.end) for s in self.sents]
+            self._appraised = appraise(self.text, spans, lex) if lex else []
+        return self._appraised
+
     def criticism(self) -> list[Finding]:
         mine = self.cues("criticism.self_directed_before")
         praise = self.cues("criticism.praise_context")
         out = []
-        for hit in self.cues("criticism.negative").find(self.text):
-            line_start = self.text.rfind("\n", 0, hit[0]) + 1
-            before = self.text[max(line_start, hit[0] - 40) : hit[0]]
-            if mine.first(before):
-                continue
+        # The sentence-shape reading has already checked whom its hits are about; the cues
+        # have not, so theirs pass the filters below.
+        shaped = {(h.start, h.end) for h in self.appraised() if h.check == "criticism"}
+        found = self.cues("criticism.negative").find(self.text)
+        for hit in sorted(shaped):
+            if not any(s < hit[1] and hit[0] < e for s, e in found):
+                found.append(hit)
+        lex = self.cfg.appraisal
+        for hit in sorted(found):
             sent = next((s for s in self.sents if s.start <= hit[0] < s.end), None)
             if sent and praise.first(self.text, sent.start, sent.end):
                 continue
+            if hit not in shaped:
+                line_start = self.text.rfind("\n", 0, hit[0]) + 1
+                before = self.text[max(line_start, hit[0] - 40) : hit[0]]
+                if mine.first(before):
+                    continue
+                if sent and lex and describes_own(self.text, (sent.start, sent.end), hit, lex):
+                    continue  # "disappointing news", "too slow for me": the writer's own things
             out.append(self.say("criticism", "found", hit))
         return out or [self.say("criticism", "pass")]
 
@@ -665,6 +692,10 @@ class _Run:
         """Every tone problem as (start, end, kind), earliest first, overlaps merged."""
         if self._tone is None:
             hits: list[tuple[int, int, str]] = []
+            for shaped in self.appraised():
+                if shaped.check == "tone":
+                    hits.append((shaped.start, shaped.end, shaped.kind))
+                    self._better.setdefault((shaped.start, shaped.end), shaped.instead)
             for kind, cues in self.cfg.tone.items():
                 for pattern, _instead in cues:
                     for m in pattern.finditer(self.text):
@@ -716,7 +747,13 @@ class _Run:
         for start, end, kind in self.tone_hits():
             span = (start, end)
             sentence = next((s.text for s in self.sents if s.start <= start < s.end), "")
-            better = self.rewrite(span)
+            # A dig found by its shape, with no kinder words to put in its place, is cut with
+            # its sentence: cutting only its words leaves a fragment ("Three of my emails.").
+            shaped = any(
+                (h.start, h.end) == span and h.check == "tone" and h.instead is None
+                for h in self.appraised()
+            )
+            better = "" if shaped else self.rewrite(span)
             outcome = kind
             finding = self.say(
                 "tone", outcome, span, sentence=_shorten(sentence, 120), better=better
