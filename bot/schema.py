@@ -193,6 +193,7 @@ class CriticCheck(Shape):
     signoff_only: Words | None = None
     # clear-decision
     clause_breaks: Words | None = None
+    clause_starts: Words | None = None
     # reason
     categories: dict[str, Words] | None = None
     connectors_only: Words | None = None
@@ -238,6 +239,9 @@ class CriticProfile(Shape):
 class Critic(Shape):
     checks: dict[str, CriticCheck]
     not_needed: str | None = None
+    # bot/appraisal.py: word lists by the part they play in a sentence, and a window size;
+    # the names are the module's own, so this block is an open map of lists or numbers.
+    appraisal: dict[str, Words | int] | None = None
     profiles: dict[str, CriticProfile | None] | None = None
 
 
