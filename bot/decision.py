@@ -38,6 +38,8 @@ from bot.events import (
     Scorecard,
     ScoreLine,
 )
+from bot.machine import next_target
+from bot.moves import Goto, Move, Stay
 
 if TYPE_CHECKING:
     from bot.session import Session
@@ -1195,11 +1197,7 @@ def option_in_text(options: Mapping[str, Sequence[str]], text: str) -> str | Non
 
 def _route_target(session: Session) -> str | None:
     """Where decision.route would go now (its first `next` whose condition holds)."""
-    route = session.content.state("decision.route")
-    for edge in route.next:
-        if edge.cond is None or session.condition(edge.cond):
-            return session.content.resolve(edge.goto, route.flow)
-    return None
+    return next_target(session.machine, session.model, session.content, "decision.route")
 
 
 def _ask_again(session: Session) -> None:
@@ -1212,8 +1210,8 @@ def _ask_again(session: Session) -> None:
         session.emit(Choices(tuple(Choice(c.label, c.label) for c in visible)))
 
 
-@interrupt("revise", order=20)
-def revise(session: Session, text: str) -> list[Event] | None:
+@interrupt("revise", order=20, goes=["decision.recommend", "decision.route"])
+def revise(session: Session, text: str) -> list[Event] | Move | None:
     """Take a correction to an earlier answer, redo what depends on it, say what changed."""
     slots = session.slots
     rev = find_revision(text, slots, _vocab(session), session.today)
@@ -1281,12 +1279,11 @@ def revise(session: Session, text: str) -> list[Event] | None:
     for ev in events:
         session.emit(ev)
     if redo_rec:
-        session.go("decision.recommend")
-    elif session.state == "decision.recommend" and _route_target(session) != "decision.recommend":
-        session.go("decision.route")  # the correction opened questions the route had skipped
-    else:
-        _ask_again(session)
-    return []
+        return Goto("decision.recommend")
+    if session.state == "decision.recommend" and _route_target(session) != "decision.recommend":
+        return Goto("decision.route")  # the correction opened questions the route had skipped
+    _ask_again(session)
+    return Stay()
 
 
 # -- picking up what was said in passing -----------------------------------------------------
