@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.priorities import find_phrases, fold
 from bot.timing import timing_from_slots
 
 CALL_ROUNDS = 3  # this many interview rounds earns a phone call
@@ -19,11 +20,10 @@ CHANNELS = ("phone", "email", "recruiter", "call-then-email")
 
 # -- channel --------------------------------------------------------------------------------------
 
-SENIOR_WORDS = re.compile(
-    r"\b(?:senior|sr|lead|head|director|vp|vice president|principal|chief|c[a-z]o|staff|partner|"
-    r"manager|executive|founding)\b",
-    re.I,
-)
+
+def is_senior(role: str, words: Sequence[str]) -> bool:
+    """A role title naming one of ``words`` (slots.yaml's ``seniority_word``) is senior."""
+    return bool(find_phrases(fold(role), {"senior": words}))
 
 
 @dataclass(frozen=True)

@@ -44,11 +44,11 @@ from bot.channel import (
     CALL_ROUNDS,
     CHANNELS,
     CHECKLIST,
-    SENIOR_WORDS,
     ChannelChoice,
     channel_in_text,
     checklist,
     choose_channel,
+    is_senior,
     notify_list,
 )
 from bot.priorities import (
@@ -91,7 +91,6 @@ __all__ = [
     "REASON_FOR_FACTOR",
     "REASON_FOR_GAP",
     "RESPONSE_DAYS",
-    "SENIOR_WORDS",
     "STRUCTURAL",
     "ChannelChoice",
     "Facts",
@@ -105,6 +104,7 @@ __all__ = [
     "choose_channel",
     "find_revision",
     "is_close_call",
+    "is_senior",
     "notify_list",
     "option_in_text",
     "parse_offer_timing",
@@ -406,7 +406,8 @@ def timing_action(session: Session) -> list[Event] | None:
 def infer_seniority(session: Session) -> list[Event] | None:
     role = session.slots.get("role")
     if session.slots.get("senior") is None and role:
-        session.slots["senior"] = bool(SENIOR_WORDS.search(str(role)))
+        words = session.content.slots.get("seniority_word")  # slots.yaml: vocabulary, not code
+        session.slots["senior"] = words is not None and is_senior(str(role), words.options.get("senior") or ())
     if session.slots.get("recruiter") and session.slots.get("recruiter_involved") is None:
         session.slots["recruiter_involved"] = True
     return None

@@ -27,17 +27,7 @@ class Vocab:
     factors: Mapping[str, Sequence[str]]
     weights: Mapping[float, Sequence[str]]
     ratings: Mapping[float, Sequence[str]]
-    overall: Sequence[str] = (
-        "everything else",
-        "everything",
-        "all else",
-        "the rest",
-        "rest",
-        "otherwise",
-        "overall",
-        "all of it",
-        "all",
-    )
+    overall: Sequence[str] = ()  # "everything else": slots.yaml's overall_word
 
     @classmethod
     def from_content(cls, content: Any) -> Vocab:
@@ -48,10 +38,7 @@ class Vocab:
 
         factors = {k: [k, *v] for k, v in slots["factor"].options.items()}
         overall = slots["overall_word"].options.get("all") if "overall_word" in slots else None
-        base = cls(
-            factors=factors, weights=numbered("weight_word"), ratings=numbered("rating_word")
-        )
-        return cls(base.factors, base.weights, base.ratings, tuple(overall or base.overall))
+        return cls(factors, numbered("weight_word"), numbered("rating_word"), tuple(overall or ()))
 
 
 def fold(text: str) -> str:
