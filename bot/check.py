@@ -77,6 +77,7 @@ def check(dialogues: Path | None = None, templates: Path | None = None) -> list[
     renderer = Renderer(content.templates)
     problems: list[Problem] = [Problem(e.path, e.line or 0, e.message) for e in shape_errors]
     problems += _check_targets(content)
+    problems += _check_moves(content)
     problems += _check_reachability(content)
     problems += _check_prompts(content, renderer)
     problems += _check_template_files(content, renderer)
@@ -198,6 +199,50 @@ def _check_targets(content: Content) -> list[Problem]:
                 _p(content, spec.file, spec.line, f"when_negated names unknown intent '{spec.when_negated}'")
             )
     return out
+
+
+def _check_moves(content: Content) -> list[Problem]:
+    """Every state an action or interrupt may move to (``goes=``, bot.moves) is in the content:
+    a state renamed in a flow but not where the Python declares it is reported here, at the
+    declaration."""
+    import inspect
+
+    from bot.actions import INTERRUPTS, REGISTRY, load_actions
+    from bot.moves import resolve
+
+    load_actions()
+    hooks: list[tuple[str, str, Any, tuple[str, ...]]] = [("action", a.name, a.fn, a.goes) for a in REGISTRY.values()]
+    hooks += [("interrupt", i.name, i.fn, i.goes) for i in INTERRUPTS.values()]
+    out: list[Problem] = []
+    for kind, name, fn, goes in hooks:
+        for target in goes:
+            if resolve(content, target) in content.states:
+                continue
+            fn = inspect.unwrap(fn)
+            file = inspect.getsourcefile(fn) or fn.__module__
+            line = fn.__code__.co_firstlineno if hasattr(fn, "__code__") else 0
+            out.append(
+                _p(content, file, line, f"{kind} '{name}' may move to unknown state '{target}' (goes=)")
+            )
+    rehearse = REGISTRY.get("scenario-rehearse")
+    flow = _rehearsal_flow(content)
+    if rehearse and flow and flow not in rehearse.goes:
+        path = content.dialogues / "scenarios.yaml"
+        lines = path.read_text(encoding="utf-8").splitlines()
+        line = next((i for i, text in enumerate(lines, 1) if text.startswith("rehearsal_flow:")), 0)
+        declared = ", ".join(rehearse.goes)
+        message = f"rehearsal_flow '{flow}' is not a move action 'scenario-rehearse' declares ({declared})"
+        out.append(_p(content, str(path), line, message))
+    return out
+
+
+def _rehearsal_flow(content: Content) -> str | None:
+    from bot.scenarios import library_for
+
+    try:
+        return library_for(content).rehearsal_flow
+    except ContentError:
+        return None  # the scenarios' own check reports it
 
 
 def _check_expr(content: Content, expr: str, file: str, line: int) -> list[Problem]:

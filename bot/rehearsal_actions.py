@@ -26,6 +26,7 @@ import weakref
 from typing import TYPE_CHECKING, Any
 
 from bot.actions import action, interrupt
+from bot.moves import Goto, Move
 
 if TYPE_CHECKING:
     from bot.events import CallStarted, Event
@@ -173,8 +174,8 @@ def current(session: Session) -> Rehearsal | None:
     return r
 
 
-@interrupt("rehearsal-call", order=0)
-def call_turn(session: Session, text: str) -> list[Event] | None:
+@interrupt("rehearsal-call", order=0, goes=[DEBRIEF_STATE])
+def call_turn(session: Session, text: str) -> list[Event] | Move | None:
     """One line of the call. Returns None when no call is in progress (the line is not ours)."""
     if session.state != CALL_STATE:
         _drop(session)
@@ -192,8 +193,7 @@ def call_turn(session: Session, text: str) -> list[Event] | None:
     for ev in events:
         session.emit(ev)
     _drop(session)
-    session.go(DEBRIEF_STATE)
-    return []
+    return Goto(DEBRIEF_STATE)
 
 
 # -- the call's lifecycle as typed events (for front-ends: bot.events.CallStarted/CallEnded) ---

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.actions import action, interrupt
 from bot.events import Advice, Choice, Choices, Event, Say
+from bot.moves import Detour, Goto, Move
 
 if TYPE_CHECKING:
     from bot.scenarios import ScenarioLibrary
@@ -93,8 +94,8 @@ def faq_interrupt(session: Session, text: str) -> list[Event] | None:
     return [Say(answer), *_repeat_question(session)]
 
 
-@interrupt("scenario", order=40)
-def scenario_interrupt(session: Session, text: str) -> list[Event] | None:
+@interrupt("scenario", order=40, goes=[f"{FLOW}.which", f"{FLOW}.intro"])
+def scenario_interrupt(session: Session, text: str) -> list[Event] | Move | None:
     lib = _lib(session)
     if _busy(session):
         return None
@@ -110,8 +111,7 @@ def scenario_interrupt(session: Session, text: str) -> list[Event] | None:
     if not in_flow:
         session.slots["scenario_side_trip"] = True
     target = f"{FLOW}.which" if det.ambiguous else f"{FLOW}.intro"
-    session.go(target, remember=not in_flow)
-    return []
+    return Goto(target) if in_flow else Detour(target)
 
 
 def _plain_decision(session: Session, text: str, situation_score: float) -> bool:
@@ -225,16 +225,16 @@ def advice_action(session: Session) -> list[Event] | None:
     return [lib.advice(sid, session.context(), session.renderer)]
 
 
-@action("scenario-rehearse", produces=["scenario_rehearse"])
-def rehearse_action(session: Session) -> list[Event] | None:
+# The practice call is the flow scenarios.yaml names in `rehearsal_flow` (check verifies it is
+# declared here).
+@action("scenario-rehearse", produces=["scenario_rehearse"], goes=["rehearse", f"{FLOW}.offer-draft"])
+def rehearse_action(session: Session) -> list[Event] | Move | None:
     lib = _lib(session)
     session.slots["scenario_rehearse"] = False
     flow = lib.rehearsal_flow
     if flow and flow in session.content.flows:
         # Hand over to the rehearsal; when it returns, carry on with the draft offer.
-        session.returns.append(f"{FLOW}.offer-draft")
-        session.go(flow)
-        return None
+        return Detour(flow, back_to=f"{FLOW}.offer-draft")
     return [Say(lib.message("rehearse_fallback", session.renderer))]
 
 

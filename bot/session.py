@@ -20,7 +20,9 @@ from bot import extract
 from bot.actions import interrupts, load_actions
 from bot.content import OFF_TOPIC, Content, Edge, StateSpec
 from bot.events import Choice, Choices, End, Event, Notice, Say
-from bot.machine import ConversationModel, build_machine, transition_name
+from bot.machine import NEXT, ConversationModel, build_machine, transition_name
+from bot.moves import Detour, Move, Stay, UndeclaredMove
+from bot.moves import resolve as move_target
 from bot.nlu import Match
 from bot.reading import Reading, reader_for
 from bot.render import Renderer, RenderError
@@ -31,6 +33,14 @@ _CHOICE_NUMBER = re.compile(r"^\s*(?:option|choice|number|no\.?|#)?\s*(\d{1,2})\
 _MAX_AUTO_STEPS = 25  # pass-through states followed in one turn before we stop (a loop guard)
 _FREE_TEXT = ("text", "person", "company", "role", "list")
 GLOBAL_MIN_SCORE = 75.0  # a fuzzy help/back/restart/quit needs at least this
+
+
+def _declared(hook: Callable[..., Any]) -> tuple[tuple[str, ...], str]:
+    """The moves an interrupt used as ``capture`` declared, and its name."""
+    for i in interrupts():
+        if i.fn is hook:
+            return i.goes, f"interrupt '{i.name}'"
+    return (), "capture"
 
 
 class Session:
@@ -57,7 +67,7 @@ class Session:
         #: States whose prompt was shown while handling the last line (pass-throughs included).
         self.trail: list[str] = []
         self.last_trail: list[str] = []
-        self.model = ConversationModel(self._on_enter)
+        self.model = ConversationModel(self._on_enter, self.condition, self._edge_effects)
         self.machine = build_machine(content, self.model)
         self._compiled: dict[str, Callable[..., Any]] = {}
         #: A front-end may set this to render events into the transcript its own way.
@@ -65,7 +75,7 @@ class Session:
         #: While set, every line goes here first (a role-played call takes "bye" and silence
         #: as lines of the call, not as the coach's quit or an empty answer). Returning None
         #: passes the line on to the normal pipeline.
-        self.capture: Callable[[Session, str], list[Event] | None] | None = None
+        self.capture: Callable[[Session, str], list[Event] | Move | None] | None = None
         #: How the line being handled was read (bot/reading.py); None between turns.
         self.reading: Reading | None = None
         #: Slots in the order they were last filled, for corrections that name no slot
@@ -134,10 +144,9 @@ class Session:
             self._choices_from_menu()
             return self._flush()
         if self.capture is not None and not self._names_a_choice(text):
-            captured = self.capture(self, text)
+            hook, captured = self.capture, self.capture(self, text)
             if captured is not None:
-                for ev in captured:
-                    self._emit(ev)
+                self._result(captured, *_declared(hook))
                 return self._flush()
         if not text.strip():
             self._say_msg("empty")
@@ -175,7 +184,7 @@ class Session:
         if state not in content.states:
             # The content changed since this case was saved: resume at the start, keep the facts.
             state = content.start
-        session.machine.set_state(state)
+        session.machine.place(session.model, state)
         session.slots = dict(snap.get("slots") or {})
         session.history = list(snap.get("history") or [])
         session.answered_at = {str(k): str(v) for k, v in (snap.get("answered_at") or {}).items()}
@@ -225,12 +234,30 @@ class Session:
         except (TypeError, ValueError, ArithmeticError, RenderError):
             return False
 
-    def go(self, target: str, *, remember: bool = False) -> None:
-        """Move to a state (full name or flow) and say its prompt. For actions and interrupts."""
-        full = self.content.resolve(target, self.spec.flow)
-        if remember and full != self.state:
-            self.returns.append(self.state)
-        self._jump(full)
+    def perform(self, move: Move, goes: tuple[str, ...], who: str) -> None:
+        """Have the machine perform a move an action or interrupt returned (``bot.moves``):
+        only to states its registration declared in ``goes=``, which ``check`` verifies."""
+        if isinstance(move, Stay):
+            return
+        declared = {move_target(self.content, t) for t in goes}
+        full = move_target(self.content, move.target)
+        back = move_target(self.content, move.back_to) if isinstance(move, Detour) and move.back_to else None
+        for name in (full, back):
+            if name is not None and (name not in declared or name not in self.content.states):
+                raise UndeclaredMove(f"{who} moved to '{name}', which it does not declare in goes= or is no state")
+        if isinstance(move, Detour) and (back or full != self.state):
+            self.returns.append(back or self.state)
+        if not self.machine.move(self.model, full):
+            raise UndeclaredMove(f"{who}: the machine has no move to '{full}' from '{self.state}'")
+        self._follow_passthrough()
+
+    def _result(self, result: list[Event] | Move | None, goes: tuple[str, ...], who: str) -> None:
+        """What an action or interrupt returned: its events said, or its move performed."""
+        if isinstance(result, list):
+            for ev in result:
+                self._emit(ev)
+        elif result is not None:
+            self.perform(result, goes, who)
 
     def return_from_side_trip(self) -> bool:
         if not self.returns:
@@ -467,11 +494,10 @@ class Session:
         for hook in interrupts():
             if free_text and len(text.split()) < 5:
                 break  # a short answer to "what's the company called?" is the answer, not a scenario
-            events = hook.fn(self, text)
-            if events is not None:
+            result = hook.fn(self, text)
+            if result is not None:
                 self.misses = 0
-                for ev in events:
-                    self._emit(ev)
+                self._result(result, hook.goes, f"interrupt '{hook.name}'")
                 return True
         return False
 
@@ -507,7 +533,7 @@ class Session:
         self.slots = snap["slots"]
         self.returns = snap["returns"]
         self.misses = 0
-        self.machine.set_state(snap["state"])
+        self.machine.place(self.model, snap["state"])
         self._say_msg("went_back")
         self._render_state(self.spec)
 
@@ -519,7 +545,7 @@ class Session:
         self.returns = []
         self.misses = 0
         self.finished = False
-        self.machine.set_state(self.content.start)
+        self.machine.place(self.model, self.content.start)
         self._say_msg("restarted")
         self._render_state(self.spec)
         self._follow_passthrough()
@@ -882,6 +908,16 @@ class Session:
             del self.history[0]
 
     def _take(self, st: StateSpec, edge: Edge) -> None:
+        self._edge_effects(edge)
+        target = self.content.resolve(edge.goto, st.flow)
+        if target == "@stay":
+            self._advance(st) if st.next else self._render_state(st)
+        else:
+            self._goto(st, target)
+
+    def _edge_effects(self, edge: Edge) -> None:
+        """An edge's ``set:`` and ``say:``, before the next state is entered (the machine calls
+        this as the ``next`` transition's ``before`` callback)."""
         self.misses = 0
         for key, value in edge.set.items():
             self.slots[key] = (
@@ -891,23 +927,26 @@ class Session:
             )
         if edge.say:
             self._emit(Say(self.render(edge.say, origin=f"{edge.file}:{edge.line}")))
-        target = self.content.resolve(edge.goto, st.flow)
-        if target == "@stay":
-            self._advance(st) if st.next else self._render_state(st)
-        else:
-            self._goto(st, target)
 
     def _advance(self, st: StateSpec) -> None:
+        """The machine takes the first ``next`` edge whose ``if:`` holds (``model.taken``)."""
         self.misses = 0
-        for edge in st.next:
-            if edge.cond is None or self.condition(edge.cond):
-                if edge.set or edge.say:
-                    self._take(st, Edge(goto=edge.goto, set=edge.set, say=edge.say, file=edge.file, line=edge.line))
-                else:
-                    self._goto(st, self.content.resolve(edge.goto, st.flow))
-                return
-        # No next edge applies: stay and ask again rather than strand the person.
-        self._render_state(st, reprompt=True)
+        if st.full != self.state:  # the machine takes the edges of the state it is in
+            raise RuntimeError(f"advancing {st.full} while the machine is at {self.state}")
+        self.model.taken = None
+        self.model.trigger(NEXT)
+        edge = self.model.taken
+        target = self.content.resolve(edge.goto, st.flow) if edge else None
+        if target is None:
+            # No next edge applies: stay and ask again rather than strand the person.
+            self._render_state(st, reprompt=True)
+        elif target != st.full and target in self.content.states:
+            self._follow_passthrough()  # the machine entered it (and its prompt was said)
+        else:  # @stay, @end, @menu, @return or this very state: an internal transition
+            if target == "@stay":
+                self._advance(st) if st.next else self._render_state(st)
+            else:
+                self._goto(st, target)
 
     def _goto(self, st: StateSpec, target: str) -> None:
         if target == "@end":
@@ -926,13 +965,13 @@ class Session:
             self._render_state(st)
             self._follow_passthrough()
             return
-        fired = self.model.trigger(transition_name(target)) if hasattr(self.model, "trigger") else False
-        if not fired:
-            self._jump(target)
+        fired = self.model.trigger(transition_name(target))
+        if not fired:  # every edge the content declares is a transition: this is a bug
+            raise RuntimeError(f"the machine has no edge {st.full} -> {target} (it is at {self.state})")
         self._follow_passthrough()
 
     def _jump(self, full: str, *, resumed: bool = False) -> None:
-        self.machine.set_state(full)
+        self.machine.place(self.model, full)
         if resumed:
             self._say_msg("resumed")
         self._render_state(self.spec)
@@ -973,8 +1012,7 @@ class Session:
                 act = load_actions().get(name)
                 if act is None:
                     continue  # `check` reports unknown actions; a session never crashes on one
-                for ev in act.fn(self) or []:
-                    self._emit(ev)
+                self._result(act.fn(self), act.goes, f"action '{name}'")
         if skip_question:
             return  # _follow_passthrough moves on: a question whose answer is known is never asked
         if not brief:

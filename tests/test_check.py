@@ -82,6 +82,21 @@ BREAKAGES: dict[str, tuple[Callable[[Path, Path], None], str, str]] = {
         FLOW,
         "unknown action",
     ),
+    # A state renamed in the content but not where an interrupt declares its moves (goes=):
+    # behaviour would change silently, so check names the declaration.
+    "renamed-move-target": (
+        lambda d, t: (
+            _replace(d / "flows/decision.yaml", "\n  recommend:\n", "\n  advise:\n"),
+            *(_replace(d / "flows/decision.yaml", "goto: recommend}", "goto: advise}") for _ in range(3)),
+        ),
+        "bot/decision.py",
+        "may move to unknown state 'decision.recommend'",
+    ),
+    "rehearsal-flow-undeclared": (
+        lambda d, t: _replace(d / "scenarios.yaml", "rehearsal_flow: rehearse", "rehearsal_flow: negotiate"),
+        "scenarios.yaml",
+        "rehearsal_flow 'negotiate' is not a move",
+    ),
     "missing-template-file": (
         lambda d, t: _append(d / FLOW, "  extra4:\n    template: nope/missing.j2\n    end: true\n"),
         FLOW,
