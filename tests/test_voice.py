@@ -307,3 +307,16 @@ def test_typing_at_the_voice_prompt_plays_the_typed_call(tmp_path: Path) -> None
     assert len(card) == len(typed_card) == 7  # the decline plan's seven checks
     assert card == typed_card  # the call's verdicts are the typed call's
     assert "How you sounded" not in spoken.stdout  # nothing was spoken, so no delivery card
+
+
+def test_make_bench_says_the_voice_benchmark_was_skipped_without_its_parts(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bench.__main__ import MODULES, main
+
+    assert "bench.voice" in MODULES  # `make bench` runs it where the voice extra is present
+    monkeypatch.setattr(voice, "missing", lambda **_: ["espeak-ng"])
+    assert main(["--only", "voice"]) == 0
+    out = capsys.readouterr()
+    row = [ln for ln in out.out.splitlines() if ln.startswith("bench.voice")]
+    assert row and "skipped" in row[0] and "espeak-ng" in row[0]
