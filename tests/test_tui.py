@@ -818,6 +818,8 @@ async def test_a_new_case_opens_with_its_cached_first_words(
     early = second.engine.cached_opening()
     assert early is not None and not second.engine.ready
     async with second.run_test(size=(80, 24)) as pilot:
+        # Drawn by the screen's compose, so in its first frame: there before anything settled.
+        assert [b.text for b in bubbles(second)][:1] == opening[:1]
         await settle(pilot)
         # Shown once (the engine's own opening was the same), with its options, and the
         # engine is open behind it: a pick is a real turn.

@@ -187,13 +187,14 @@ class Engine:
 
     def _opening_key(self) -> str:
         """A digest of what a fresh case's opening depends on: the content and templates
-        (every file's path and bytes), the engine's modules (size and time), the versions,
-        the seed and the date."""
+        (every file's path, size and time), the engine's modules (the same), the versions,
+        the seed and the date. Sizes and times, not bytes: this runs before the first frame,
+        and a wrong guess costs only a redraw (the engine's opening replaces one that differs)."""
         import hashlib
 
         from bot import __version__
         from bot.paths import dialogues_dir, templates_dir
-        from bot.treehash import hash_tree
+        from bot.treehash import stat_tree
 
         opts = self.options
         h = hashlib.blake2b(digest_size=20)
@@ -204,10 +205,11 @@ class Engine:
             Path(opts.templates) if opts.templates else templates_dir(),
         ):
             h.update(str(root.resolve()).encode("utf-8", "surrogateescape") + b"\0")
-            hash_tree(h, root)
-        for module in sorted(_ENGINE.glob("*.py")):
-            st = module.stat()
-            h.update(f"{module.name}:{st.st_size}:{st.st_mtime_ns}\0".encode())
+            stat_tree(h, root)
+        for module in sorted(os.listdir(_ENGINE)):
+            if module.endswith(".py"):
+                st = os.stat(_ENGINE / module)
+                h.update(f"{module}:{st.st_size}:{st.st_mtime_ns}\0".encode())
         return h.hexdigest()
 
     async def send(self, text: str) -> list[Event]:
@@ -291,7 +293,7 @@ class Engine:
 
 
 OPENING_FILE = "opening.json"
-OPENING_FORMAT = 1
+OPENING_FORMAT = 2  # 2: keyed by file sizes and times
 _ENGINE = Path(__file__).resolve().parent.parent  # bot/: the modules that render the opening
 
 

@@ -66,20 +66,29 @@ class ChatScreen(Screen[None]):
         self.turn_lock = self._turns  # shared with the rehearsal call screen: one turn at a time
         self.last_draft: Draft | None = None
         self.panel_override: bool | None = None  # None: follow the terminal width
+        self._composed: list[Event] | None = None  # the cached first words drawn by compose()
 
     @property
     def coach_app(self) -> CoachApp:
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
+        # A new case's first words, kept from last time (``Engine.cached_opening``), are part
+        # of the screen's first layout: the first frame already shows them, with no second
+        # mount and layout pass before the coach is seen to speak.
+        early = self.coach_app.engine.cached_opening()
+        self._composed = early
         yield Header()
         with Horizontal(id="body"):
             with Vertical(id="conversation"):
-                yield MessageLog(
+                with MessageLog(
                     max_messages=self.coach_app.max_messages,
                     pruned_note=labels.PRUNED_NOTE,
                     id="log",
-                )
+                ):
+                    for e in early or ():
+                        if isinstance(e, Say):
+                            yield MessageBubble(e.speaker, e.text)
                 yield NewBelowCue(labels.NEW_BELOW, id="new-below")
                 yield QuickReplies(id="quick-replies")
                 yield Composer(
@@ -104,17 +113,21 @@ class ChatScreen(Screen[None]):
 
                 await rehearsal.close(self.coach_app)  # a call from the case being left
             log = self.query_one(MessageLog)
-            await log.clear()
-            await self.query_one(QuickReplies).clear()
-            self.last_draft = None
             engine = self.coach_app.engine
             # A new case's first words, kept from last time, while the engine opens; the rest
-            # of the opening (what is due, the case panel) follows when it has.
+            # of the opening (what is due, the case panel) follows when it has. On the first
+            # open compose() has drawn them already.
+            composed, self._composed = self._composed, None
             early = engine.cached_opening() if new is None and case_id is None else None
+            if not (early and composed is early):
+                await log.clear()
+                await self.query_one(QuickReplies).clear()
+            self.last_draft = None
             try:
                 if early:
                     # The words first, alone in a frame; then their options; then the engine.
-                    await log.add(*[MessageBubble(e.speaker, e.text) for e in early if isinstance(e, Say)])
+                    if composed is not early:
+                        await log.add(*[MessageBubble(e.speaker, e.text) for e in early if isinstance(e, Say)])
                     await self._drawn()
                     resume_gc()
                     await self.show([e for e in early if not isinstance(e, Say)], typing=False)
