@@ -54,6 +54,8 @@ class Engine:
         self._early_result: concurrent.futures.Future[list[Event]] | None = None
         self._lock = asyncio.Lock()
         self._opening: tuple[list[Event] | None] | None = None  # cached_opening(), once looked up
+        self._resume: tuple[tuple[int, list[dict[str, str]]] | None] | None = None  # cached_resume()
+        self._nothing_saved = False  # cached_resume() found no case to resume, and no problem
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -74,7 +76,7 @@ class Engine:
         when the first words are in the cache: then the engine opens after they are shown,
         so that it does not compete with drawing them.
         """
-        if self.cached_opening() is not None:
+        if self.cached_opening() is not None or self.cached_resume() is not None:
             return
         if self._early is None and self._conv is None:
             self._early = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine")
@@ -139,17 +141,59 @@ class Engine:
         and date. So those words are kept in the cache folder (JSON, not pickle) under a
         digest of everything they come from, and the app shows them while the engine opens;
         the engine's real opening then replaces them if it differs. Only for a new case
-        (``--new``, or nothing saved): a saved case may be resumed, and which one is in the
-        store.
+        (``--new``, an unsaved chat, or a store with no case to resume: see ``cached_resume``).
         """
         if self._opening is None:
             self._opening = (self._read_opening(),)
         return self._opening[0]
 
+    def cached_resume(self) -> tuple[int, list[dict[str, str]]] | None:
+        """For a saved case about to be resumed: its id and what was said in it, read from the
+        store (read-only, one row, no engine) so that the first frame shows where the person
+        left off. The engine then adds its own words ("welcome back" and the question); the
+        screen starts again from the engine's view if it opened another case. None for a new
+        case, a chosen case, an unsaved chat, or nothing to resume."""
+        if self._resume is None:
+            self._resume = (self._read_resume(),)
+        return self._resume[0]
+
+    def _read_resume(self) -> tuple[int, list[dict[str, str]]] | None:
+        opts = self.options
+        if opts.new or opts.case_id is not None or not opts.persist or self._conv is not None:
+            return None
+        try:
+            from bot.paths import data_dir
+            from bot.store import Store, StoreProblem
+
+            try:
+                store = Store(data_dir(opts.data_dir), readonly=True)
+            except StoreProblem as exc:
+                self._nothing_saved = exc.kind == "missing"  # the first run: a new case
+                return None
+            try:
+                found = store.latest_unfinished_said()
+            finally:
+                store.close()
+        except Exception:  # unreadable, damaged: the engine opens first and says what is wrong
+            return None
+        if found is None:
+            self._nothing_saved = store.problem is None
+            return None
+        if not found[1]:
+            return None
+        case_id, said = found
+        return case_id, [{"speaker": str(e.get("speaker", "coach")), "text": str(e.get("text", ""))} for e in said]
+
     def _read_opening(self) -> list[Event] | None:
         opts = self.options
-        if opts.case_id is not None or not (opts.new or not opts.persist) or self._conv is not None:
+        if opts.case_id is not None or self._conv is not None:
             return None
+        if not (opts.new or not opts.persist):
+            # Without --new a saved case may be resumed; when the store says there is none
+            # (or there is no store yet), the case is new and these words are its words.
+            self.cached_resume()
+            if not self._nothing_saved:
+                return None
         folder = _cache_folder()
         if folder is None:
             return None

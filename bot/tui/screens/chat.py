@@ -67,6 +67,7 @@ class ChatScreen(Screen[None]):
         self.last_draft: Draft | None = None
         self.panel_override: bool | None = None  # None: follow the terminal width
         self._composed: list[Event] | None = None  # the cached first words drawn by compose()
+        self._composed_resume: tuple[int, list[dict[str, str]]] | None = None  # or a resumed case's
 
     @property
     def coach_app(self) -> CoachApp:
@@ -76,8 +77,12 @@ class ChatScreen(Screen[None]):
         # A new case's first words, kept from last time (``Engine.cached_opening``), are part
         # of the screen's first layout: the first frame already shows them, with no second
         # mount and layout pass before the coach is seen to speak.
-        early = self.coach_app.engine.cached_opening()
-        self._composed = early
+        # A saved case about to be resumed shows what was said in it the same way
+        # (``Engine.cached_resume``, one row read from the store).
+        engine = self.coach_app.engine
+        early = engine.cached_opening()
+        resume = engine.cached_resume() if early is None else None
+        self._composed, self._composed_resume = early, resume
         yield Header()
         with Horizontal(id="body"):
             with Vertical(id="conversation"):
@@ -89,6 +94,8 @@ class ChatScreen(Screen[None]):
                     for e in early or ():
                         if isinstance(e, Say):
                             yield MessageBubble(e.speaker, e.text)
+                    if resume is not None:
+                        yield from self._earlier_widgets(resume[1])
                 yield NewBelowCue(labels.NEW_BELOW, id="new-below")
                 yield QuickReplies(id="quick-replies")
                 yield Composer(
@@ -118,12 +125,18 @@ class ChatScreen(Screen[None]):
             # of the opening (what is due, the case panel) follows when it has. On the first
             # open compose() has drawn them already.
             composed, self._composed = self._composed, None
+            resume, self._composed_resume = self._composed_resume, None
             early = engine.cached_opening() if new is None and case_id is None else None
-            if not (early and composed is early):
+            if new is not None or case_id is not None:
+                resume = None
+            if not (early and composed is early) and resume is None:
                 await log.clear()
                 await self.query_one(QuickReplies).clear()
             self.last_draft = None
             try:
+                if resume is not None:
+                    await self._drawn()  # what was said before, then the engine opens
+                    resume_gc()
                 if early:
                     # The words first, alone in a frame; then their options; then the engine.
                     if composed is not early:
@@ -144,7 +157,17 @@ class ChatScreen(Screen[None]):
                         return
                     await log.clear()  # something changed after all: the engine's opening wins
                     await self.query_one(QuickReplies).clear()
-                if engine.resumed:
+                shown = [(e.get("speaker", "coach"), e.get("text", "")) for e in engine.earlier[-EARLIER_SHOWN:]]
+                if resume is not None and not (
+                    engine.resumed
+                    and engine.case_id == resume[0]
+                    and shown == [(e["speaker"], e["text"]) for e in resume[1][-EARLIER_SHOWN:]]
+                ):
+                    # The engine opened something else (a new case, a copy): its view wins.
+                    await log.clear()
+                    await self.query_one(QuickReplies).clear()
+                    resume = None
+                if engine.resumed and resume is None:
                     await self._show_earlier()
                 await self._deliver(events, None)
             finally:
@@ -158,12 +181,19 @@ class ChatScreen(Screen[None]):
         await drawn.wait()
 
     async def _show_earlier(self) -> None:
-        entries = self.coach_app.engine.earlier[-EARLIER_SHOWN:]
+        widgets = self._earlier_widgets(self.coach_app.engine.earlier)
+        if widgets:
+            await self.query_one(MessageLog).add(*widgets)
+
+    @staticmethod
+    def _earlier_widgets(said: list[dict[str, str]]) -> list[Widget]:
+        """What was said before this run (the last ``EARLIER_SHOWN`` lines), under a note."""
+        entries = said[-EARLIER_SHOWN:]
         if not entries:
-            return
+            return []
         widgets: list[Widget] = [LogNote(labels.EARLIER_NOTE, classes="-earlier-note")]
         widgets += [MessageBubble(e.get("speaker", "coach"), e.get("text", ""), earlier=True) for e in entries]
-        await self.query_one(MessageLog).add(*widgets)
+        return widgets
 
     def send(self, text: str, shown: str | None = None) -> None:
         """Send ``text`` to the coach; ``shown`` is what appears as the person's message.
