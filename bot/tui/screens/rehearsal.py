@@ -66,10 +66,10 @@ class Who:
     difficulty: str = ""
 
     def line(self) -> str:
+        # The persona's description last: at 80 columns it is what the ellipsis cuts, not the
+        # company or the difficulty.
         name = self.manager or labels.CALL_DEFAULT_WHO
-        parts = [name + (f", {self.title}" if self.title else "")]
-        parts += [p for p in (self.company, self.difficulty) if p]
-        return " · ".join(parts)
+        return " · ".join(p for p in (name, self.company, self.difficulty, self.title) if p)
 
 
 @dataclass
@@ -499,7 +499,7 @@ class RehearsalScreen(Screen[None]):
 
             heard = await asyncio.to_thread(voice.listen, partial)
             if heard is None:
-                app.notify(speaking.prompt(dialogues, "no-microphone"), severity="warning", markup=False)
+                app.notify(speaking.prompt(dialogues, "app-no-microphone"), severity="warning", markup=False)
             elif not heard.text:
                 app.notify(speaking.prompt(dialogues, "nothing"), markup=False)
             else:
