@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class EngineOptions:
+    """How the app opens its conversation (a docstring also spares dataclass a signature)."""
+
     data_dir: str | None = None
     new: bool = False
     case_id: int | None = None
@@ -39,6 +41,8 @@ class EngineOptions:
 
 @dataclass(frozen=True)
 class Fact:
+    """One line of the case panel: a slot, its label and what is known."""
+
     slot: str
     label: str
     value: str  # "" when not known yet

@@ -56,6 +56,8 @@ def _can_speak() -> bool:
 
 @dataclass
 class VoiceHooks:
+    """What is missing for F5, how to build the voice for a call, and whether lines can be spoken."""
+
     missing: Callable[[], list[str]] = _missing
     make: Callable[[Path | None, dict[str, str]], Voice] = _make
     can_speak: Callable[[], bool] = field(default=_can_speak)
