@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from textual import events
+from textual.widgets import Button
 
 from bot.events import (
     Advice,
@@ -350,6 +351,12 @@ async def test_draft_screen_copy_and_save(home: Path, tmp_path: Path) -> None:
         await settle(pilot)
         draft = sample_draft()
         await app.chat.show([draft])
+        # The card's own button opens it too (DraftCard.Open, handled by its name).
+        app.screen.query_one(DraftCard).query_one(".draft-open", Button).press()
+        await settle(pilot)
+        assert isinstance(app.screen, DraftScreen)
+        await pilot.press("escape")
+        await settle(pilot)
         await pilot.press("ctrl+o")
         await settle(pilot)
         assert isinstance(app.screen, DraftScreen)

@@ -26,21 +26,21 @@ from bot.startup import resume_gc
 from bot.tui import labels
 from bot.tui.literal import visible
 from bot.tui.screens import composing
-from bot.tui.widgets.advice import AdviceCard
 from bot.tui.widgets.case_panel import CasePanel
-from bot.tui.widgets.comparison import ComparisonChart
 from bot.tui.widgets.composer import Composer
-from bot.tui.widgets.draft_card import DraftCard
 from bot.tui.widgets.log_note import LogNote
 from bot.tui.widgets.message import MessageBubble
 from bot.tui.widgets.message_log import MessageLog, NewBelowCue
 from bot.tui.widgets.quick_replies import QuickReplies
-from bot.tui.widgets.scorecard import ScorecardView
 from bot.tui.widgets.stepper import Stepper
 from bot.tui.widgets.typing import TypingIndicator
 
 if TYPE_CHECKING:
     from bot.tui.app import CoachApp
+    from bot.tui.widgets.draft_card import DraftCard
+
+# The cards (advice, comparison, draft, scorecard) are imported when the first one is shown:
+# none is in the first frame.
 
 SEVERITY: dict[str, SeverityLevel] = {"info": "information", "warning": "warning", "error": "error"}
 EARLIER_SHOWN = 40  # transcript entries shown again when a saved case is resumed
@@ -271,13 +271,21 @@ class ChatScreen(Screen[None]):
                     markup=False,
                 )
             elif isinstance(event, Draft):
+                from bot.tui.widgets.draft_card import DraftCard
+
                 self.last_draft = event
                 pending.append(DraftCard(event, open_label=labels.OPEN_DRAFT, review_label=labels.DRAFT_REVIEW))
             elif isinstance(event, Advice):
+                from bot.tui.widgets.advice import AdviceCard
+
                 pending.append(AdviceCard(event))
             elif isinstance(event, Comparison):
+                from bot.tui.widgets.comparison import ComparisonChart
+
                 pending.append(ComparisonChart(event))
             elif isinstance(event, Scorecard):
+                from bot.tui.widgets.scorecard import ScorecardView
+
                 pending.append(ScorecardView(event))
             elif isinstance(event, End):
                 if event.text:
@@ -335,8 +343,7 @@ class ChatScreen(Screen[None]):
     def _cue_pressed(self) -> None:
         self.action_newest()
 
-    @on(DraftCard.Open)
-    def _open_draft_card(self, event: DraftCard.Open) -> None:
+    def on_draft_card_open(self, event: DraftCard.Open) -> None:  # DraftCard.Open, by its name
         self.coach_app.show_draft(event.draft)
 
     # -- actions ----------------------------------------------------------------------------
