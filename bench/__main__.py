@@ -25,7 +25,15 @@ MODULES = (
     "bench.tui",
     "bench.store",
     "bench.conversations",
+    "bench.voice",  # needs the voice extra and espeak-ng; a "skipped" row says what is missing
 )
+
+
+def skipped(module_name: str) -> str:
+    """Why a benchmark cannot run on this machine ("" when it can): its ``unavailable()``."""
+    module = importlib.import_module(module_name)
+    check = getattr(module, "unavailable", None)
+    return str(check() or "") if callable(check) else ""
 
 
 def _rows(module_name: str) -> list[dict[str, Any]]:
@@ -65,6 +73,11 @@ def main(argv: list[str] | None = None) -> int:
     failures = 0
     for name in modules:
         try:
+            why = skipped(name)
+            if why:
+                print(why, file=sys.stderr)
+                table.append((name, "skipped", "", why))
+                continue
             rows = _rows(name)
         except ModuleNotFoundError as exc:
             if exc.name == name:

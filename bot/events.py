@@ -2,6 +2,9 @@
 
 The engine never formats for a screen: plain mode prints these, the TUI turns each into a
 widget. Every field is plain data so a whole turn can be serialised to JSON.
+
+Every event class has a docstring: without one, ``@dataclass`` works out the class's
+signature for ``__doc__`` as it is defined, about a millisecond each on the app's start-up.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ Speaker = Literal["coach", "user", "manager"]
 
 @dataclass(frozen=True)
 class Say:
+    """A line said in the conversation, by the coach, the person or the role-played manager."""
+
     text: str
     speaker: Speaker = "coach"
     kind: str = "say"
@@ -21,18 +26,24 @@ class Say:
 
 @dataclass(frozen=True)
 class Choice:
+    """One quick reply: what it shows and what picking it sends."""
+
     label: str
     key: str  # what selecting it sends back to the engine (usually the label itself)
 
 
 @dataclass(frozen=True)
 class Choices:
+    """The quick replies offered after a turn."""
+
     options: tuple[Choice, ...]
     kind: str = "choices"
 
 
 @dataclass(frozen=True)
 class Finding:
+    """One check of a draft, passed or not, with the words it points at."""
+
     check: str
     ok: bool
     message: str
@@ -43,6 +54,8 @@ class Finding:
 
 @dataclass(frozen=True)
 class Draft:
+    """A message drafted for the person, with its review."""
+
     kind: str  # the draft kind, e.g. "decline-another-offer" (so not the event tag)
     tone: str
     title: str
@@ -53,6 +66,8 @@ class Draft:
 
 @dataclass(frozen=True)
 class Advice:
+    """A card of advice: a title and its points."""
+
     title: str
     points: tuple[str, ...]
     scenario: str | None = None
@@ -61,6 +76,8 @@ class Advice:
 
 @dataclass(frozen=True)
 class ComparisonRow:
+    """One option in a comparison, with its score."""
+
     name: str
     score: float  # 0..100
     details: tuple[tuple[str, float], ...] = ()  # (priority, weighted points)
@@ -68,6 +85,8 @@ class ComparisonRow:
 
 @dataclass(frozen=True)
 class Comparison:
+    """The options compared, each with a score."""
+
     title: str
     rows: tuple[ComparisonRow, ...]
     close_call: bool = False
@@ -77,6 +96,8 @@ class Comparison:
 
 @dataclass(frozen=True)
 class ScoreLine:
+    """One check of the practice call's scorecard."""
+
     check: str
     ok: bool
     note: str
@@ -87,6 +108,8 @@ class ScoreLine:
 
 @dataclass(frozen=True)
 class Scorecard:
+    """The practice call's scorecard."""
+
     title: str
     lines: tuple[ScoreLine, ...]
     kind: str = "scorecard"

@@ -722,6 +722,21 @@ class Store:
         )
         return self.load_case(rows[0]["id"]) if rows else None
 
+    def latest_unfinished_said(self) -> tuple[int, list[dict[str, str]]] | None:
+        """The case ``latest_unfinished`` would give, and what was said in it (the snapshot's
+        transcript), without reading its turns: the app shows it before the engine opens."""
+        rows = self._read(
+            "SELECT id, snapshot FROM cases WHERE finished = 0"
+            " AND EXISTS (SELECT 1 FROM turns WHERE turns.case_id = cases.id)"
+            " ORDER BY updated DESC, id DESC LIMIT 1"
+        )
+        if not rows:
+            return None
+        said = _loads(rows[0]["snapshot"], {}).get("transcript")
+        if not isinstance(said, list):
+            return None
+        return int(rows[0]["id"]), [e for e in said if isinstance(e, dict)]
+
     def list_cases(self) -> list[CaseSummary]:
         rows = self._read(
             "SELECT c.id, c.title, c.created, c.updated, c.finished,"

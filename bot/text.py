@@ -30,6 +30,8 @@ _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u20
 
 @dataclass(frozen=True)
 class Clean:
+    """Text after ``sanitise``, with what was removed or trimmed."""
+
     text: str
     trimmed: bool = False  # True when a huge paste was cut to MAX_INPUT_CHARS
     removed: int = 0  # characters dropped as escapes or control characters (not line endings)

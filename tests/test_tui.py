@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from textual import events
+from textual.widgets import Button
 
 from bot.events import (
     Advice,
@@ -350,6 +351,12 @@ async def test_draft_screen_copy_and_save(home: Path, tmp_path: Path) -> None:
         await settle(pilot)
         draft = sample_draft()
         await app.chat.show([draft])
+        # The card's own button opens it too (DraftCard.Open, handled by its name).
+        app.screen.query_one(DraftCard).query_one(".draft-open", Button).press()
+        await settle(pilot)
+        assert isinstance(app.screen, DraftScreen)
+        await pilot.press("escape")
+        await settle(pilot)
         await pilot.press("ctrl+o")
         await settle(pilot)
         assert isinstance(app.screen, DraftScreen)
@@ -818,6 +825,8 @@ async def test_a_new_case_opens_with_its_cached_first_words(
     early = second.engine.cached_opening()
     assert early is not None and not second.engine.ready
     async with second.run_test(size=(80, 24)) as pilot:
+        # Drawn by the screen's compose, so in its first frame: there before anything settled.
+        assert [b.text for b in bubbles(second)][:1] == opening[:1]
         await settle(pilot)
         # Shown once (the engine's own opening was the same), with its options, and the
         # engine is open behind it: a pick is a real turn.
@@ -842,6 +851,49 @@ async def test_the_cached_first_words_are_only_for_a_new_case(home: Path, tmp_pa
     monkeypatch.setenv("DECLINE_COACH_CACHE", str(tmp_path / "cache"))
     async with make_app(home).run_test(size=(80, 24)) as pilot:
         await settle(pilot)
+    # Nothing saved yet (an untouched case leaves nothing): without --new the case is new too.
+    assert make_app(home, new=False).engine.cached_opening() is not None
+    assert make_app(tmp_path / "no-store-yet", new=False).engine.cached_opening() is not None
+    async with make_app(home).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await type_line(pilot, "I want to decline the offer")
     # A saved case may be resumed: which one, and what it says, is in the store.
     assert make_app(home, new=False).engine.cached_opening() is None
+    assert make_app(home, new=False).engine.cached_resume() is not None
     assert make_app(home, new=True).engine.cached_opening() is not None
+    assert make_app(home, new=True).engine.cached_resume() is None
+
+
+async def _resumed_view(home: Path, *, fast: bool, wrong_case: bool = False) -> tuple[list[str], list[str], int]:
+    """(bubbles in the first frame, bubbles once settled, "earlier" notes) for a resumed case."""
+    from bot.tui.widgets.log_note import LogNote
+
+    app = make_app(home, new=False)
+    if not fast:
+        app.engine._resume = (None,)  # as before: the engine opens, then everything is shown
+    elif wrong_case:
+        found = app.engine.cached_resume()
+        assert found is not None
+        app.engine._resume = ((found[0] + 1, [{"speaker": "coach", "text": "Another case."}]),)
+    async with app.run_test(size=(80, 24)) as pilot:
+        first = [b.text for b in bubbles(app)]
+        await settle(pilot)
+        notes = [n for n in app.screen.query(LogNote) if n.has_class("-earlier-note")]
+        return first, [b.text for b in bubbles(app)], len(notes)
+
+
+async def test_a_resumed_case_shows_what_was_said_in_its_first_frame(home: Path) -> None:
+    async with make_app(home).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await type_line(pilot, "Acme")
+        said = [b.text for b in bubbles(pilot.app)]
+    first, settled, notes = await _resumed_view(home, fast=True)
+    assert first and first == said[-len(first):]  # composed with the screen, before the engine
+    _, slow_settled, slow_notes = await _resumed_view(home, fast=False)
+    assert settled == slow_settled and notes == slow_notes == 1  # the same screen, nothing twice
+    # Read from another case than the engine opened: the engine's view replaces it.
+    _, wrong_settled, wrong_notes = await _resumed_view(home, fast=True, wrong_case=True)
+    assert wrong_settled == slow_settled and wrong_notes == 1
+    assert "Another case." not in wrong_settled

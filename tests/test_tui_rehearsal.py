@@ -239,7 +239,133 @@ async def test_the_call_fits_80x24(home: Path) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await start_call(pilot)
         assert isinstance(app.screen, RehearsalScreen)
-        assert {"Hint", "Restart", "End call", "Back to chat"} <= set(footer_keys(app))
+        assert {"Hint", "End call", "Speak", "Back to chat"} <= set(footer_keys(app))
         assert not footer_keys_cut(app)
         field = app.screen.query_one(ChatInput)
         assert len(field.placeholder) <= field.content_region.width  # the placeholder is whole
+
+
+# -- speaking a line (issue 15): F5 on the call screen, with a recogniser that hears a script ---
+
+
+class ScriptedVoice:
+    """Stands in for LiveVoice (no microphone in CI): "hears" ``words`` one at a time, handing
+    each partial text to the screen as the real recogniser does, then the whole line."""
+
+    def __init__(self, words: list[str], unsure: tuple[str, ...] = ()) -> None:
+        self.words = words
+        self.unsure = unsure
+        self.partials_seen: list[str] = []  # what the input held after each partial
+        self.spoken: list[str] = []
+        self.app: CoachApp | None = None
+
+    def listen(self, on_partial=None):  # type: ignore[no-untyped-def]
+        from bot.voice.steady import Steadied
+
+        for i in range(1, len(self.words) + 1):
+            if on_partial is not None:
+                on_partial(" ".join(self.words[:i]))
+                assert self.app is not None
+                self.partials_seen.append(self.app.call_from_thread(lambda: self.app.screen.query_one(ChatInput).value))
+        return Steadied(" ".join(self.words), uncertain=self.unsure)
+
+    def say(self, text: str) -> bool:
+        self.spoken.append(text)
+        return True
+
+
+def voice_hooks(voice: ScriptedVoice | None, missing: list[str] | None = None):  # type: ignore[no-untyped-def]
+    from bot.tui.speaking import VoiceHooks
+
+    made: list[dict[str, str]] = []
+
+    def make(dialogues, context):  # type: ignore[no-untyped-def]
+        made.append(context)
+        return voice
+
+    hooks = VoiceHooks(missing=lambda: list(missing or []), make=make, can_speak=lambda: True)
+    return hooks, made
+
+
+async def test_f5_streams_the_spoken_line_into_the_input_then_enter_sends_it(home: Path) -> None:
+    words = "thank you for the offer but I have decided to decline".split()
+    voice = ScriptedVoice(words, unsure=("decline",))
+    hooks, made = voice_hooks(voice)
+    app = make_app(home, voice=hooks)
+    voice.app = app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_call(pilot)
+        assert isinstance(app.screen, RehearsalScreen)
+        assert "Speak" in footer_keys(app) and not footer_keys_cut(app)
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        # The words arrived one by one, each shown in the input as it was "decoded".
+        assert voice.partials_seen == [" ".join(words[:i]) for i in range(1, len(words) + 1)]
+        field = app.screen.query_one(ChatInput)
+        assert field.value == " ".join(words)
+        assert made and made[0].get("manager") == "Dana Rivera"  # the recogniser knows the case's names
+        notes = " ".join(str(n.message) for n in app._notifications)
+        assert "Enter sends it" in notes and "decline" in notes  # the unsure word is named
+        # Nothing is sent until the person says so: correctable, then Enter.
+        assert call_bubbles(app, "user") == []
+        managers = len(call_bubbles(app, "manager"))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert call_bubbles(app, "user")[-1].text == " ".join(words)
+        assert len(call_bubbles(app, "manager")) > managers
+        # Once F5 has been used, the manager's lines are spoken too.
+        await app.workers.wait_for_complete()
+        assert voice.spoken and voice.spoken[-1] == call_bubbles(app, "manager")[-1].text
+
+
+async def test_f5_does_not_overwrite_what_the_person_typed(home: Path) -> None:
+    voice = ScriptedVoice("I have decided".split())
+    hooks, _ = voice_hooks(voice)
+    app = make_app(home, voice=hooks)
+    voice.app = app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_call(pilot)
+        await pilot.press(*"my own words")
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen.query_one(ChatInput).value == "my own words"
+
+
+async def test_f5_without_the_voice_parts_says_exactly_what_to_install(home: Path) -> None:
+    hooks, made = voice_hooks(None, missing=["the Python package pocketsphinx", "PortAudio (libportaudio2)"])
+    app = make_app(home, voice=hooks)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_call(pilot)
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not made  # nothing was built
+        notes = [n for n in app._notifications if n.severity == "warning"]
+        assert notes, app._notifications
+        text = str(notes[-1].message)
+        assert "pip install 'decline-coach[voice]'" in text
+        assert "pocketsphinx" in text and "PortAudio" in text
+        if "apt-get" in text:
+            assert "espeak-ng libportaudio2" in text
+        assert "F5" in text
+        # The typed call goes on as before.
+        await type_line(pilot, "Thank you, but I have decided to decline.")
+        assert call_bubbles(app, "user")[-1].text == "Thank you, but I have decided to decline."
+
+
+async def test_f5_without_a_microphone_says_so_and_typing_goes_on(home: Path) -> None:
+    class NoMicrophone(ScriptedVoice):
+        def listen(self, on_partial=None):  # type: ignore[no-untyped-def]
+            return None
+
+    hooks, _ = voice_hooks(NoMicrophone([]))
+    app = make_app(home, voice=hooks)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_call(pilot)
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert any("microphone" in str(n.message) for n in app._notifications)
+        assert isinstance(app.screen, RehearsalScreen) and app.screen.voice is not None

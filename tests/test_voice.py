@@ -264,6 +264,29 @@ def test_microphone_endpointing_keeps_one_answer() -> None:
 
 
 @needs_voice
+def test_words_arrive_while_the_answer_is_still_being_spoken() -> None:
+    """The app's call screen shows the words as they are decoded: fed the microphone's stream
+    piece by piece, the partial text grows before the answer ends, and the whole answer is
+    then decoded again as one."""
+    from bot.voice.audio import endpoint, join, silence
+    from bot.voice.call import build_recogniser
+    from bot.voice.speech import synthesise
+
+    rec = build_recogniser(Rehearsal("gracious", "normal", 0, CONTEXT))
+    said = synthesise("Thank you for the offer. I have decided not to accept it.", voice="en-us+f2").at()
+    stream = join([silence(0.5), said, silence(2.0)])
+    partials: list[str] = []
+    partial = rec.stream(partials.append)
+    got = endpoint((stream.pcm[i : i + 960] for i in range(0, len(stream.pcm), 960)), on_speech=partial.feed)
+    partial.close()
+    assert len(partials) >= 2  # more than one update while speaking
+    assert len(partials[0].split()) < len(partials[-1].split())
+    heard = rec.recognise(got)  # the decoder is free again after close()
+    assert {"decided", "offer"} <= set(heard.text.split())
+    assert {"decided", "offer"} & set(partials[-1].split()), partials  # the guess got there too
+
+
+@needs_voice
 def test_typing_at_the_voice_prompt_plays_the_typed_call(tmp_path: Path) -> None:
     """`--voice` with lines typed instead of spoken: the same call, same scorecard."""
     if voice.missing(speak=True, microphone=True):
@@ -284,3 +307,16 @@ def test_typing_at_the_voice_prompt_plays_the_typed_call(tmp_path: Path) -> None
     assert len(card) == len(typed_card) == 7  # the decline plan's seven checks
     assert card == typed_card  # the call's verdicts are the typed call's
     assert "How you sounded" not in spoken.stdout  # nothing was spoken, so no delivery card
+
+
+def test_make_bench_says_the_voice_benchmark_was_skipped_without_its_parts(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bench.__main__ import MODULES, main
+
+    assert "bench.voice" in MODULES  # `make bench` runs it where the voice extra is present
+    monkeypatch.setattr(voice, "missing", lambda **_: ["espeak-ng"])
+    assert main(["--only", "voice"]) == 0
+    out = capsys.readouterr()
+    row = [ln for ln in out.out.splitlines() if ln.startswith("bench.voice")]
+    assert row and "skipped" in row[0] and "espeak-ng" in row[0]

@@ -20,6 +20,7 @@ from bot.tui import labels
 from bot.tui.engine import Engine, EngineOptions
 from bot.tui.files import clipboard_support, copy_message, default_export_dir, save_text, slug
 from bot.tui.screens.chat import ChatScreen
+from bot.tui.speaking import VoiceHooks
 from bot.tui.themes import DARK, LIGHT, THEMES
 
 if TYPE_CHECKING:
@@ -69,8 +70,10 @@ class CoachApp(App[None]):
         panel_min_width: int = 100,
         keymap: Mapping[str, str] | None = None,
         cursor_blink: bool = True,
+        voice: VoiceHooks | None = None,
     ) -> None:
         super().__init__()
+        self.voice_hooks = voice or VoiceHooks()  # speaking a line on the call (F5)
         self.cursor_blink = cursor_blink
         self.engine = Engine(options, content)
         self.typing_delay = typing_delay

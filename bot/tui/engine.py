@@ -21,12 +21,14 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from bot.content import Content
     from bot.conversation import Conversation
-    from bot.events import CallStarted, Event
+    from bot.events import Event
     from bot.store import Store
 
 
 @dataclass
 class EngineOptions:
+    """How the app opens its conversation (a docstring also spares dataclass a signature)."""
+
     data_dir: str | None = None
     new: bool = False
     case_id: int | None = None
@@ -39,6 +41,8 @@ class EngineOptions:
 
 @dataclass(frozen=True)
 class Fact:
+    """One line of the case panel: a slot, its label and what is known."""
+
     slot: str
     label: str
     value: str  # "" when not known yet
@@ -54,10 +58,8 @@ class Engine:
         self._early_result: concurrent.futures.Future[list[Event]] | None = None
         self._lock = asyncio.Lock()
         self._opening: tuple[list[Event] | None] | None = None  # cached_opening(), once looked up
-        # Where the practice call is, known only from the engine's typed events (CallStarted,
-        # CallEnded, DebriefEnded): "call", "debrief" or "". ``call`` is who is on the line.
-        self.rehearsal = ""
-        self.call: CallStarted | None = None
+        self._resume: tuple[tuple[int, list[dict[str, str]]] | None] | None = None  # cached_resume()
+        self._nothing_saved = False  # cached_resume() found no case to resume, and no problem
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -78,7 +80,7 @@ class Engine:
         when the first words are in the cache: then the engine opens after they are shown,
         so that it does not compete with drawing them.
         """
-        if self.cached_opening() is not None:
+        if self.cached_opening() is not None or self.cached_resume() is not None:
             return
         if self._early is None and self._conv is None:
             self._early = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine")
@@ -88,29 +90,15 @@ class Engine:
         """Open (or reopen) the conversation and return its opening events."""
         async with self._lock:
             early, self._early_result = self._early_result, None
-            self.rehearsal, self.call = "", None  # a new conversation: no call until it says so
             if early is not None and new is None and case_id is None:
                 try:
-                    return self._follow(await asyncio.wrap_future(early))
+                    return await asyncio.wrap_future(early)
                 finally:
                     self._shutdown_early()
             if early is not None:
                 await asyncio.wrap_future(early)  # let it finish before opening again
                 self._shutdown_early()
-            return self._follow(await asyncio.to_thread(self._open_sync, new, case_id))
-
-    def _follow(self, events: list[Event]) -> list[Event]:
-        """Note where the practice call is from the turn's events; return them unchanged."""
-        from bot.events import CallEnded, CallStarted, DebriefEnded
-
-        for event in events:
-            if isinstance(event, CallStarted):
-                self.rehearsal, self.call = "call", event
-            elif isinstance(event, CallEnded):
-                self.rehearsal = "debrief" if event.debrief else ""
-            elif isinstance(event, DebriefEnded):
-                self.rehearsal = ""
-        return events
+            return await asyncio.to_thread(self._open_sync, new, case_id)
 
     def _shutdown_early(self) -> None:
         if self._early is not None:
@@ -142,7 +130,7 @@ class Engine:
             persist=opts.persist,
         )
         # What was said before this run, so a resumed case can show it above the prompt.
-        self.earlier = self._conv.transcript
+        self.earlier = list(self._conv.session.transcript)
         events = self._conv.opening()
         self._remember_opening(events)
         return events
@@ -157,17 +145,59 @@ class Engine:
         and date. So those words are kept in the cache folder (JSON, not pickle) under a
         digest of everything they come from, and the app shows them while the engine opens;
         the engine's real opening then replaces them if it differs. Only for a new case
-        (``--new``, or nothing saved): a saved case may be resumed, and which one is in the
-        store.
+        (``--new``, an unsaved chat, or a store with no case to resume: see ``cached_resume``).
         """
         if self._opening is None:
             self._opening = (self._read_opening(),)
         return self._opening[0]
 
+    def cached_resume(self) -> tuple[int, list[dict[str, str]]] | None:
+        """For a saved case about to be resumed: its id and what was said in it, read from the
+        store (read-only, one row, no engine) so that the first frame shows where the person
+        left off. The engine then adds its own words ("welcome back" and the question); the
+        screen starts again from the engine's view if it opened another case. None for a new
+        case, a chosen case, an unsaved chat, or nothing to resume."""
+        if self._resume is None:
+            self._resume = (self._read_resume(),)
+        return self._resume[0]
+
+    def _read_resume(self) -> tuple[int, list[dict[str, str]]] | None:
+        opts = self.options
+        if opts.new or opts.case_id is not None or not opts.persist or self._conv is not None:
+            return None
+        try:
+            from bot.paths import data_dir
+            from bot.store import Store, StoreProblem
+
+            try:
+                store = Store(data_dir(opts.data_dir), readonly=True)
+            except StoreProblem as exc:
+                self._nothing_saved = exc.kind == "missing"  # the first run: a new case
+                return None
+            try:
+                found = store.latest_unfinished_said()
+            finally:
+                store.close()
+        except Exception:  # unreadable, damaged: the engine opens first and says what is wrong
+            return None
+        if found is None:
+            self._nothing_saved = store.problem is None
+            return None
+        if not found[1]:
+            return None
+        case_id, said = found
+        return case_id, [{"speaker": str(e.get("speaker", "coach")), "text": str(e.get("text", ""))} for e in said]
+
     def _read_opening(self) -> list[Event] | None:
         opts = self.options
-        if opts.case_id is not None or not (opts.new or not opts.persist) or self._conv is not None:
+        if opts.case_id is not None or self._conv is not None:
             return None
+        if not (opts.new or not opts.persist):
+            # Without --new a saved case may be resumed; when the store says there is none
+            # (or there is no store yet), the case is new and these words are its words.
+            self.cached_resume()
+            if not self._nothing_saved:
+                return None
         folder = _cache_folder()
         if folder is None:
             return None
@@ -205,13 +235,14 @@ class Engine:
 
     def _opening_key(self) -> str:
         """A digest of what a fresh case's opening depends on: the content and templates
-        (every file's path and bytes), the engine's modules (size and time), the versions,
-        the seed and the date."""
+        (every file's path, size and time), the engine's modules (the same), the versions,
+        the seed and the date. Sizes and times, not bytes: this runs before the first frame,
+        and a wrong guess costs only a redraw (the engine's opening replaces one that differs)."""
         import hashlib
 
         from bot import __version__
         from bot.paths import dialogues_dir, templates_dir
-        from bot.treehash import hash_tree
+        from bot.treehash import stat_tree
 
         opts = self.options
         h = hashlib.blake2b(digest_size=20)
@@ -222,16 +253,17 @@ class Engine:
             Path(opts.templates) if opts.templates else templates_dir(),
         ):
             h.update(str(root.resolve()).encode("utf-8", "surrogateescape") + b"\0")
-            hash_tree(h, root)
-        for module in sorted(_ENGINE.glob("*.py")):
-            st = module.stat()
-            h.update(f"{module.name}:{st.st_size}:{st.st_mtime_ns}\0".encode())
+            stat_tree(h, root)
+        for module in sorted(os.listdir(_ENGINE)):
+            if module.endswith(".py"):
+                st = os.stat(_ENGINE / module)
+                h.update(f"{module}:{st.st_size}:{st.st_mtime_ns}\0".encode())
         return h.hexdigest()
 
     async def send(self, text: str) -> list[Event]:
         async with self._lock:
             conv = self.conversation
-            return self._follow(await asyncio.to_thread(conv.send, text))
+            return await asyncio.to_thread(conv.send, text)
 
     def close(self) -> None:
         if self._early_result is not None:
@@ -262,12 +294,12 @@ class Engine:
     @property
     def today(self) -> dt.date:
         if self._conv is not None:
-            return self._conv.today
+            return self._conv.session.today
         return self.options.today or dt.date.today()
 
     @property
     def multiline(self) -> bool:
-        return bool(self._conv and self._conv.expects_multiline)
+        return bool(self._conv and self._conv.session.expects_multiline)
 
     @property
     def stages(self) -> list[str]:
@@ -275,17 +307,17 @@ class Engine:
 
     @property
     def stage(self) -> str | None:
-        return self._conv.stage if self._conv else None
+        return self._conv.session.stage if self._conv else None
 
     @property
     def transcript(self) -> list[dict[str, str]]:
-        return self._conv.transcript if self._conv else []
+        return list(self._conv.session.transcript) if self._conv else []
 
     def facts(self) -> list[Fact]:
         """The slots marked ``panel: true``, in content order, with what is known so far."""
         if self._content is None:
             return []
-        slots: dict[str, Any] = self._conv.slot_values() if self._conv else {}
+        slots: dict[str, Any] = self._conv.session.slots if self._conv else {}
         facts = []
         for name, spec in self._content.slots.items():
             if not spec.panel:
@@ -309,7 +341,7 @@ class Engine:
 
 
 OPENING_FILE = "opening.json"
-OPENING_FORMAT = 1
+OPENING_FORMAT = 2  # 2: keyed by file sizes and times
 _ENGINE = Path(__file__).resolve().parent.parent  # bot/: the modules that render the opening
 
 

@@ -11,7 +11,7 @@ import array
 import io
 import math
 import wave
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -141,10 +141,16 @@ def play(clip: Clip) -> bool:
         return False
 
 
-def capture_line(*, max_seconds: float = 60.0, trailing_silence: float = 1.2) -> Clip | None:
+def capture_line(
+    *,
+    max_seconds: float = 60.0,
+    trailing_silence: float = 1.2,
+    on_speech: Callable[[bytes], None] | None = None,
+) -> Clip | None:
     """Record one answer from the default microphone: from the first speech to a pause.
 
-    The audio stays in memory. Returns None when no microphone can be opened.
+    The audio stays in memory. Returns None when no microphone can be opened. ``on_speech``
+    gets each piece of speech as it is heard (for text shown while the person speaks).
     """
     try:
         import sounddevice as sd
@@ -159,15 +165,21 @@ def capture_line(*, max_seconds: float = 60.0, trailing_silence: float = 1.2) ->
                 yield bytes(data)
 
     try:
-        return endpoint(frames(), trailing_silence=trailing_silence)
+        return endpoint(frames(), trailing_silence=trailing_silence, on_speech=on_speech)
     except Exception:  # no input device, device busy
         return None
 
 
-def endpoint(chunks: Iterable[bytes], *, trailing_silence: float = 1.2) -> Clip:
+def endpoint(
+    chunks: Iterable[bytes],
+    *,
+    trailing_silence: float = 1.2,
+    on_speech: Callable[[bytes], None] | None = None,
+) -> Clip:
     """The first stretch of speech in a stream of 16 kHz PCM, ending at a pause.
 
     Uses pocketsphinx's voice-activity endpointer; the stream is read only as far as needed.
+    ``on_speech`` gets each piece of speech as soon as the endpointer lets it through.
     """
     from pocketsphinx import Endpointer
 
@@ -182,9 +194,13 @@ def endpoint(chunks: Iterable[bytes], *, trailing_silence: float = 1.2) -> Clip:
             speech = ep.process(piece)
             if speech is not None:
                 got.append(speech)
+                if on_speech is not None:
+                    on_speech(speech)
             elif got and not ep.in_speech:
                 return Clip(b"".join(got), RATE)
     tail = ep.end_stream(pending) if pending else None
     if tail is not None and got:
         got.append(tail)
+        if on_speech is not None:
+            on_speech(tail)
     return Clip(b"".join(got), RATE)

@@ -72,7 +72,7 @@ def check_voice(dialogues: Path | None = None) -> VoiceContent:
         "words": ["um"], "folder": "out", "value": 1, "name": "Sam Taylor", "company": "Northwind",
         "role": "Analyst", "manager": "Dana Rivera",
     }
-    lines: list[tuple[str, Any]] = [("install", content.raw.get("install"))]
+    lines: list[tuple[str, Any]] = [(k, content.raw.get(k)) for k in ("install", "install-app")]
     lines += [(f"prompts.{k}", v) for k, v in (content.raw.get("prompts") or {}).items()]
     lines += [("delivery.title", content.delivery.get("title"))]
     for name in MEASURES:

@@ -6,7 +6,7 @@ thread); neither writes anything to disk::
 
     voice = LiveVoice(default_book(), {"name": ..., "company": ..., "manager": ...})
     voice.say(manager_line)                 # spoken, if there is a sound device
-    got = voice.listen()                    # None: no microphone
+    got = voice.listen(on_partial=show)     # None: no microphone; show() gets text as it comes
     if got: composer.value = got.text       # shown, correctable, sent like a typed line
 
 The call's logic stays the typed call's: the text goes in as if typed.
@@ -14,6 +14,7 @@ The call's logic stays the typed call's: the text goes in as if typed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from bot.voice import audio
@@ -42,9 +43,18 @@ class LiveVoice:
             return False
         return audio.play(clip)
 
-    def listen(self) -> Steadied | None:
-        """One answer from the microphone, as text to show and correct; None without a microphone."""
-        clip = audio.capture_line()
+    def listen(self, on_partial: Callable[[str], None] | None = None) -> Steadied | None:
+        """One answer from the microphone, as text to show and correct; None without a microphone.
+
+        ``on_partial`` gets the words recognised so far while the person is still speaking
+        (called from this thread); the answer returned is decoded again as a whole.
+        """
+        partial = self.recogniser.stream(on_partial) if on_partial is not None else None
+        try:
+            clip = audio.capture_line(on_speech=partial.feed if partial else None)
+        finally:
+            if partial is not None:
+                partial.close()
         if clip is None:
             return None
         heard = self.recogniser.recognise(clip)

@@ -13,9 +13,10 @@ from __future__ import annotations
 import math
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bot.voice.audio import RATE, Clip
 from bot.voice.lm import build_arpa, espeak_phones
@@ -125,6 +126,15 @@ class Recogniser:
             for seg in d.seg()
         ]
 
+    def stream(self, on_text: Callable[[str], None], *, every: float = 0.25) -> PartialText:
+        """Decode speech as it arrives, for text shown while the person is still speaking.
+
+        Feed it 16 kHz PCM (``PartialText.feed``); ``on_text`` gets the best guess so far
+        whenever it changes (at most every ``every`` seconds of audio). Close it before
+        ``recognise`` uses the decoder again: the final text is ``recognise``'s, not this.
+        """
+        return PartialText(self.decoder, self.tuned or self.general, on_text, every)
+
     def recognise(self, clip: Clip, *, model: str | None = None) -> Heard:
         """``model``: "tuned", "general", or None for tuned with the general one as fallback."""
         clip = clip.at(RATE)
@@ -171,6 +181,42 @@ class Recogniser:
             total = sum(w for _, w in alternatives)
             alternatives = [(t, w / total) for t, w in alternatives]
         return Heard(text, tuple(words), tuple(alternatives), clip.seconds, label, pauses=tuple(pauses))
+
+
+class PartialText:
+    """An utterance decoded piece by piece (``Recogniser.stream``)."""
+
+    def __init__(self, decoder: Any, search: str, on_text: Callable[[str], None], every: float) -> None:
+        self.decoder = decoder
+        self.on_text = on_text
+        self.every = int(every * RATE * 2)  # bytes of audio between two looks at the guess
+        self.fed = 0
+        self.shown = ""
+        self.open = False
+        self.search = search
+
+    def feed(self, pcm: bytes) -> None:
+        d = self.decoder
+        if not self.open:
+            d.activate_search(self.search)
+            d.start_utt()
+            self.open = True
+        d.process_raw(pcm, full_utt=False)
+        before, self.fed = self.fed, self.fed + len(pcm)
+        if self.fed // self.every != before // self.every:
+            self._tell()
+
+    def _tell(self) -> None:
+        hyp = self.decoder.hyp()
+        text = " ".join(w.split("(")[0] for w in (hyp.hypstr if hyp else "").split() if w not in NOT_WORDS)
+        if text and text != self.shown:
+            self.shown = text
+            self.on_text(text)
+
+    def close(self) -> None:
+        if self.open:
+            self.decoder.end_utt()
+            self.open = False
 
 
 def _alternatives(d: object, limit: int) -> list[tuple[str, float]]:

@@ -26,21 +26,21 @@ from bot.startup import resume_gc
 from bot.tui import labels
 from bot.tui.literal import visible
 from bot.tui.screens import composing
-from bot.tui.widgets.advice import AdviceCard
 from bot.tui.widgets.case_panel import CasePanel
-from bot.tui.widgets.comparison import ComparisonChart
 from bot.tui.widgets.composer import Composer
-from bot.tui.widgets.draft_card import DraftCard
 from bot.tui.widgets.log_note import LogNote
 from bot.tui.widgets.message import MessageBubble
 from bot.tui.widgets.message_log import MessageLog, NewBelowCue
 from bot.tui.widgets.quick_replies import QuickReplies
-from bot.tui.widgets.scorecard import ScorecardView
 from bot.tui.widgets.stepper import Stepper
 from bot.tui.widgets.typing import TypingIndicator
 
 if TYPE_CHECKING:
     from bot.tui.app import CoachApp
+    from bot.tui.widgets.draft_card import DraftCard
+
+# The cards (advice, comparison, draft, scorecard) are imported when the first one is shown:
+# none is in the first frame.
 
 SEVERITY: dict[str, SeverityLevel] = {"info": "information", "warning": "warning", "error": "error"}
 EARLIER_SHOWN = 40  # transcript entries shown again when a saved case is resumed
@@ -66,20 +66,36 @@ class ChatScreen(Screen[None]):
         self.turn_lock = self._turns  # shared with the rehearsal call screen: one turn at a time
         self.last_draft: Draft | None = None
         self.panel_override: bool | None = None  # None: follow the terminal width
+        self._composed: list[Event] | None = None  # the cached first words drawn by compose()
+        self._composed_resume: tuple[int, list[dict[str, str]]] | None = None  # or a resumed case's
 
     @property
     def coach_app(self) -> CoachApp:
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
+        # A new case's first words, kept from last time (``Engine.cached_opening``), are part
+        # of the screen's first layout: the first frame already shows them, with no second
+        # mount and layout pass before the coach is seen to speak.
+        # A saved case about to be resumed shows what was said in it the same way
+        # (``Engine.cached_resume``, one row read from the store).
+        engine = self.coach_app.engine
+        early = engine.cached_opening()
+        resume = engine.cached_resume() if early is None else None
+        self._composed, self._composed_resume = early, resume
         yield Header()
         with Horizontal(id="body"):
             with Vertical(id="conversation"):
-                yield MessageLog(
+                with MessageLog(
                     max_messages=self.coach_app.max_messages,
                     pruned_note=labels.PRUNED_NOTE,
                     id="log",
-                )
+                ):
+                    for e in early or ():
+                        if isinstance(e, Say):
+                            yield MessageBubble(e.speaker, e.text)
+                    if resume is not None:
+                        yield from self._earlier_widgets(resume[1])
                 yield NewBelowCue(labels.NEW_BELOW, id="new-below")
                 yield QuickReplies(id="quick-replies")
                 yield Composer(
@@ -104,17 +120,27 @@ class ChatScreen(Screen[None]):
 
                 await rehearsal.close(self.coach_app)  # a call from the case being left
             log = self.query_one(MessageLog)
-            await log.clear()
-            await self.query_one(QuickReplies).clear()
-            self.last_draft = None
             engine = self.coach_app.engine
             # A new case's first words, kept from last time, while the engine opens; the rest
-            # of the opening (what is due, the case panel) follows when it has.
+            # of the opening (what is due, the case panel) follows when it has. On the first
+            # open compose() has drawn them already.
+            composed, self._composed = self._composed, None
+            resume, self._composed_resume = self._composed_resume, None
             early = engine.cached_opening() if new is None and case_id is None else None
+            if new is not None or case_id is not None:
+                resume = None
+            if not (early and composed is early) and resume is None:
+                await log.clear()
+                await self.query_one(QuickReplies).clear()
+            self.last_draft = None
             try:
+                if resume is not None:
+                    await self._drawn()  # what was said before, then the engine opens
+                    resume_gc()
                 if early:
                     # The words first, alone in a frame; then their options; then the engine.
-                    await log.add(*[MessageBubble(e.speaker, e.text) for e in early if isinstance(e, Say)])
+                    if composed is not early:
+                        await log.add(*[MessageBubble(e.speaker, e.text) for e in early if isinstance(e, Say)])
                     await self._drawn()
                     resume_gc()
                     await self.show([e for e in early if not isinstance(e, Say)], typing=False)
@@ -131,7 +157,17 @@ class ChatScreen(Screen[None]):
                         return
                     await log.clear()  # something changed after all: the engine's opening wins
                     await self.query_one(QuickReplies).clear()
-                if engine.resumed:
+                shown = [(e.get("speaker", "coach"), e.get("text", "")) for e in engine.earlier[-EARLIER_SHOWN:]]
+                if resume is not None and not (
+                    engine.resumed
+                    and engine.case_id == resume[0]
+                    and shown == [(e["speaker"], e["text"]) for e in resume[1][-EARLIER_SHOWN:]]
+                ):
+                    # The engine opened something else (a new case, a copy): its view wins.
+                    await log.clear()
+                    await self.query_one(QuickReplies).clear()
+                    resume = None
+                if engine.resumed and resume is None:
                     await self._show_earlier()
                 await self._deliver(events, None)
             finally:
@@ -145,12 +181,19 @@ class ChatScreen(Screen[None]):
         await drawn.wait()
 
     async def _show_earlier(self) -> None:
-        entries = self.coach_app.engine.earlier[-EARLIER_SHOWN:]
+        widgets = self._earlier_widgets(self.coach_app.engine.earlier)
+        if widgets:
+            await self.query_one(MessageLog).add(*widgets)
+
+    @staticmethod
+    def _earlier_widgets(said: list[dict[str, str]]) -> list[Widget]:
+        """What was said before this run (the last ``EARLIER_SHOWN`` lines), under a note."""
+        entries = said[-EARLIER_SHOWN:]
         if not entries:
-            return
+            return []
         widgets: list[Widget] = [LogNote(labels.EARLIER_NOTE, classes="-earlier-note")]
         widgets += [MessageBubble(e.get("speaker", "coach"), e.get("text", ""), earlier=True) for e in entries]
-        await self.query_one(MessageLog).add(*widgets)
+        return widgets
 
     def send(self, text: str, shown: str | None = None) -> None:
         """Send ``text`` to the coach; ``shown`` is what appears as the person's message.
@@ -226,13 +269,21 @@ class ChatScreen(Screen[None]):
                     markup=False,
                 )
             elif isinstance(event, Draft):
+                from bot.tui.widgets.draft_card import DraftCard
+
                 self.last_draft = event
                 pending.append(DraftCard(event, open_label=labels.OPEN_DRAFT, review_label=labels.DRAFT_REVIEW))
             elif isinstance(event, Advice):
+                from bot.tui.widgets.advice import AdviceCard
+
                 pending.append(AdviceCard(event))
             elif isinstance(event, Comparison):
+                from bot.tui.widgets.comparison import ComparisonChart
+
                 pending.append(ComparisonChart(event))
             elif isinstance(event, Scorecard):
+                from bot.tui.widgets.scorecard import ScorecardView
+
                 pending.append(ScorecardView(event))
             elif isinstance(event, End):
                 if event.text:
@@ -290,8 +341,7 @@ class ChatScreen(Screen[None]):
     def _cue_pressed(self) -> None:
         self.action_newest()
 
-    @on(DraftCard.Open)
-    def _open_draft_card(self, event: DraftCard.Open) -> None:
+    def on_draft_card_open(self, event: DraftCard.Open) -> None:  # DraftCard.Open, by its name
         self.coach_app.show_draft(event.draft)
 
     # -- actions ----------------------------------------------------------------------------

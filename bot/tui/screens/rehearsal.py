@@ -1,6 +1,6 @@
 """The rehearsal call on its own screen: a phone call in progress, then its scorecard.
 
-When the engine says a call started (``bot.events.CallStarted``) the chat pushes this screen. It
+When the conversation enters the call (``rehearse.call``) the chat pushes this screen. It
 shows the call's lines only: the person's and the hiring manager's (after a short typing
 pause), and the coach's asides (hints, "stepping out of character") quietly. When the call
 ends the scorecard is drawn with a bar per check, then the debrief's choices as buttons and
@@ -33,8 +33,9 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 
-from bot.events import CallStarted, Choices, Event, Say, Scorecard
-from bot.tui import labels
+from bot.events import Choices, Event, Say, Scorecard
+from bot.rehearsal_actions import CALL_STATE, DEBRIEF_STATE, SLOT
+from bot.tui import labels, speaking
 from bot.tui.literal import literal, visible
 from bot.tui.screens import composing
 from bot.tui.widgets.composer import Composer
@@ -48,41 +49,27 @@ from bot.tui.widgets.typing import TypingIndicator
 if TYPE_CHECKING:
     from bot.tui.app import CoachApp
     from bot.tui.engine import Engine
+    from bot.tui.speaking import Voice
 
 NAME = "rehearsal"  # the name the screen is installed under while a rehearsal is going on
-# Where the rehearsal is, as the engine's events told it (``Engine.rehearsal``).
-CALL_STATE = "call"
-DEBRIEF_STATE = "debrief"
 REHEARSAL_STATES = (CALL_STATE, DEBRIEF_STATE)
 MENU_KEY = "go:"  # what the engine's menu choices send (``go:<flow>``)
 
 
 @dataclass(frozen=True)
 class Who:
-    """Who is on the other end, for the header strip (from the engine's ``CallStarted``)."""
+    """Who is on the other end, for the header strip (plain data read from the slots)."""
 
     manager: str = ""
     title: str = ""
     company: str = ""
     difficulty: str = ""
 
-    @classmethod
-    def of(cls, call: CallStarted | None) -> Who:
-        if call is None:
-            return cls()
-        return cls(
-            manager=call.manager, title=call.title or call.persona, company=call.company, difficulty=call.difficulty
-        )
-
     def line(self) -> str:
-        # The manager's name only when the case knows it; else who they are, never a stand-in.
-        if self.manager:
-            first = self.manager + (f", {self.title}" if self.title else "")
-        else:
-            first = (self.title[:1].upper() + self.title[1:]) if self.title else labels.CALL_DEFAULT_WHO
-        parts = [first]
-        parts += [p for p in (self.company, self.difficulty) if p]
-        return " · ".join(parts)
+        # The persona's description last: at 80 columns it is what the ellipsis cuts, not the
+        # company or the difficulty.
+        name = self.manager or labels.CALL_DEFAULT_WHO
+        return " · ".join(p for p in (name, self.company, self.difficulty, self.title) if p)
 
 
 @dataclass
@@ -96,28 +83,55 @@ class Beat:
     seed: list[dict[str, str]] = field(default_factory=list)  # the call so far, for a fresh screen
 
 
-# -- reading the engine (only its typed events, kept by the Engine) ----------------------------
+# -- reading the engine (only between turns, under the turn lock) -------------------------------
 
 
 def engine_state(engine: Engine) -> str | None:
-    """ "call", "debrief", or None when no rehearsal is going on."""
-    return (engine.rehearsal or None) if engine.ready else None
+    return engine.conversation.session.state if engine.ready else None
 
 
 def _who(engine: Engine) -> Who:
-    return Who.of(engine.call)
+    session = engine.conversation.session
+    snap = session.slots.get(SLOT)
+    if not isinstance(snap, dict):
+        return Who()
+    ctx = snap.get("context") or {}
+    persona = str(snap.get("persona") or "")
+    title = ""
+    try:
+        from bot.rehearsal import default_book
+
+        book = default_book(Path(engine.content.dialogues) if engine.content else None)
+        if persona in book.personas:
+            title = book.personas[persona].title
+    except Exception:  # a broken persona file is `check`'s business; the header just says less
+        title = persona
+    return Who(
+        manager=str(ctx.get("manager") or ""),
+        title=title,
+        company=str(ctx.get("company") or ""),
+        difficulty=str(snap.get("difficulty") or ""),
+    )
 
 
 def _call_so_far(engine: Engine) -> list[dict[str, str]]:
-    """The lines of the call in progress, for a screen opened on a call that already began
-    (the engine sends them with ``CallStarted`` when a case is resumed on a call)."""
-    call = engine.call
-    return [{"speaker": who, "text": text} for who, text in call.so_far] if call else []
+    """The lines of the call in progress, for a screen opened on a call that already began."""
+    snap = engine.conversation.session.slots.get(SLOT)
+    if not isinstance(snap, dict) or not snap.get("inputs"):
+        return []  # the call has only just started: this turn's events show all of it
+    lines: list[dict[str, str]] = []
+    for entry in reversed(engine.transcript):
+        if entry.get("speaker") not in ("user", "manager"):
+            break
+        lines.append(entry)
+    return lines[::-1]
 
 
 def offers_menu(events: Sequence[Event]) -> bool:
     """The turn offers the menu of flows ("Back to the menu"): the rehearsal is being left."""
-    return any(isinstance(e, Choices) and any(c.key.startswith(MENU_KEY) for c in e.options) for e in events)
+    return any(
+        isinstance(e, Choices) and any(c.key.startswith(MENU_KEY) for c in e.options) for e in events
+    )
 
 
 def installed(app: CoachApp) -> RehearsalScreen | None:
@@ -214,8 +228,10 @@ class RehearsalScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "hint", "Hint", id="rehearsal.hint"),
         Binding("ctrl+h", "hint_key", "Hint", show=False, id="rehearsal.hint_ctrl"),
-        Binding("f3", "restart_call", "Restart", id="rehearsal.restart"),
+        # Out of the footer to make room for F5 at 80 columns; F1 still lists it.
+        Binding("f3", "restart_call", "Restart", show=False, id="rehearsal.restart"),
         Binding("f4", "end_call", "End call", id="rehearsal.end"),
+        Binding("f5", "speak", "Speak", id="rehearsal.speak"),
         Binding("escape", "leave", "Back to chat", id="rehearsal.leave"),
         Binding("pageup", "scroll_log(-1)", "Scroll up", show=False, id="rehearsal.scroll_up"),
         Binding("pagedown", "scroll_log(1)", "Scroll down", show=False, id="rehearsal.scroll_down"),
@@ -229,6 +245,10 @@ class RehearsalScreen(Screen[None]):
         self.live = True  # False once the scorecard is in, until a new call starts
         self.who = Who()
         self.scorecard: ScorecardView | None = None  # to bring into view once the turn is shown
+        self.voice: Voice | None = None  # built on the first F5 of this call screen
+        self.listening = False
+        self._speaks = False  # espeak-ng is there to speak the manager's lines
+        self._partial = ""  # the last words the recogniser put in the input
 
     @property
     def coach_app(self) -> CoachApp:
@@ -347,6 +367,7 @@ class RehearsalScreen(Screen[None]):
                         pending = []
                         await self._typing_pause(log, event.text)
                     pending.append(MessageBubble("manager", event.text))
+                    self._say_aloud(event.text)
                 elif event.speaker == "user":
                     pending.append(MessageBubble("user", event.text))
                 else:
@@ -412,7 +433,7 @@ class RehearsalScreen(Screen[None]):
     # -- actions ----------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("hint", "hint_key", "restart_call", "end_call"):
+        if action in ("hint", "hint_key", "restart_call", "end_call", "speak"):
             return self.live  # hidden once the call is over
         return True
 
@@ -433,6 +454,81 @@ class RehearsalScreen(Screen[None]):
 
     def action_end_call(self) -> None:
         self.send("end call")
+
+    # -- speaking a line (F5) ------------------------------------------------------------------
+
+    def action_speak(self) -> None:
+        if not self.listening:
+            self._speak()
+
+    def _dialogues(self) -> Path | None:
+        content = self.coach_app.engine.content
+        return Path(content.dialogues) if content is not None else None
+
+    def _call_context(self) -> dict[str, str]:
+        engine = self.coach_app.engine
+        snap = engine.conversation.session.slots.get(SLOT) if engine.ready else None
+        ctx = (snap.get("context") if isinstance(snap, dict) else None) or {}
+        return {str(k): str(v) for k, v in ctx.items() if v}
+
+    @work(group="voice", exclusive=True, exit_on_error=False)
+    async def _speak(self) -> None:
+        """Listen for one line: the words go into the input as they are recognised, then the
+        whole line, to correct or send with Enter (typing stays possible throughout)."""
+        app = self.coach_app
+        hooks = app.voice_hooks
+        field = self.query_one(Composer).input
+        dialogues = self._dialogues()
+        self.listening = True
+        try:
+            if self.voice is None:
+                parts = await asyncio.to_thread(hooks.missing)
+                if parts:
+                    message = await asyncio.to_thread(speaking.install_message, dialogues, parts)
+                    app.notify(visible(message), severity="warning", timeout=30, markup=False)
+                    return
+                field.placeholder = speaking.prompt(dialogues, "app-loading")
+                self.voice = await asyncio.to_thread(hooks.make, dialogues, self._call_context())
+                self._speaks = await asyncio.to_thread(hooks.can_speak)
+            field.placeholder = speaking.prompt(dialogues, "app-listening")
+            self._partial = ""
+            voice = self.voice
+
+            def partial(text: str) -> None:
+                app.call_from_thread(self._show_heard, text)
+
+            heard = await asyncio.to_thread(voice.listen, partial)
+            if heard is None:
+                app.notify(speaking.prompt(dialogues, "app-no-microphone"), severity="warning", markup=False)
+            elif not heard.text:
+                app.notify(speaking.prompt(dialogues, "nothing"), markup=False)
+            else:
+                self._show_heard(heard.text)
+                note = speaking.prompt(dialogues, "app-heard")
+                if heard.uncertain:
+                    note += " " + speaking.prompt(dialogues, "unsure", words=list(heard.uncertain))
+                app.notify(visible(note), markup=False)
+        except Exception as exc:  # a broken model or device: say so, and typing goes on
+            app.notify(visible(labels.ENGINE_FAILED.format(error=exc)), severity="error", markup=False)
+        finally:
+            self.listening = False
+            field.placeholder = labels.CALL_PLACEHOLDER if self.live else labels.DEBRIEF_PLACEHOLDER
+
+    def _show_heard(self, text: str) -> None:
+        """Put recognised words in the input, unless the person has typed there meanwhile."""
+        field = self.query_one(Composer).input
+        if field.value not in ("", self._partial):
+            return
+        self._partial = text
+        field.value = text
+        field.cursor_position = len(text)
+
+    def _say_aloud(self, text: str) -> None:
+        """Once F5 has been used on this call, the manager's lines are spoken too (if espeak-ng
+        and a sound device are there; the line is on screen either way)."""
+        if self.voice is not None and self._speaks:
+            voice = self.voice
+            self.run_worker(lambda: voice.say(text), thread=True, group="voice-say", exit_on_error=False)
 
     def action_leave(self) -> None:
         """Back to the chat; the call stays where it is and ctrl+r there comes back to it."""
