@@ -510,6 +510,7 @@ class VoiceFillers(KebabShape):
 
 class Voice(KebabShape):
     install: str | None = None
+    install_app: str | None = None
     prompts: dict[str, str] | None = None
     uncertain_below: float | None = None
     manager_voice: ManagerVoice | None = None

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from bot.content import Content
     from bot.conversation import Conversation
-    from bot.events import Event
+    from bot.events import CallStarted, Event
     from bot.store import Store
 
 
@@ -58,6 +58,10 @@ class Engine:
         self._early_result: concurrent.futures.Future[list[Event]] | None = None
         self._lock = asyncio.Lock()
         self._opening: tuple[list[Event] | None] | None = None  # cached_opening(), once looked up
+        # Where the practice call is, known only from the engine's typed events (CallStarted,
+        # CallEnded, DebriefEnded): "call", "debrief" or "". ``call`` is who is on the line.
+        self.rehearsal = ""
+        self.call: CallStarted | None = None
         self._resume: tuple[tuple[int, list[dict[str, str]]] | None] | None = None  # cached_resume()
         self._nothing_saved = False  # cached_resume() found no case to resume, and no problem
 
@@ -90,15 +94,29 @@ class Engine:
         """Open (or reopen) the conversation and return its opening events."""
         async with self._lock:
             early, self._early_result = self._early_result, None
+            self.rehearsal, self.call = "", None  # a new conversation: no call until it says so
             if early is not None and new is None and case_id is None:
                 try:
-                    return await asyncio.wrap_future(early)
+                    return self._follow(await asyncio.wrap_future(early))
                 finally:
                     self._shutdown_early()
             if early is not None:
                 await asyncio.wrap_future(early)  # let it finish before opening again
                 self._shutdown_early()
-            return await asyncio.to_thread(self._open_sync, new, case_id)
+            return self._follow(await asyncio.to_thread(self._open_sync, new, case_id))
+
+    def _follow(self, events: list[Event]) -> list[Event]:
+        """Note where the practice call is from the turn's events; return them unchanged."""
+        from bot.events import CallEnded, CallStarted, DebriefEnded
+
+        for event in events:
+            if isinstance(event, CallStarted):
+                self.rehearsal, self.call = "call", event
+            elif isinstance(event, CallEnded):
+                self.rehearsal = "debrief" if event.debrief else ""
+            elif isinstance(event, DebriefEnded):
+                self.rehearsal = ""
+        return events
 
     def _shutdown_early(self) -> None:
         if self._early is not None:
@@ -130,7 +148,7 @@ class Engine:
             persist=opts.persist,
         )
         # What was said before this run, so a resumed case can show it above the prompt.
-        self.earlier = list(self._conv.session.transcript)
+        self.earlier = self._conv.transcript
         events = self._conv.opening()
         self._remember_opening(events)
         return events
@@ -263,7 +281,7 @@ class Engine:
     async def send(self, text: str) -> list[Event]:
         async with self._lock:
             conv = self.conversation
-            return await asyncio.to_thread(conv.send, text)
+            return self._follow(await asyncio.to_thread(conv.send, text))
 
     def close(self) -> None:
         if self._early_result is not None:
@@ -294,12 +312,12 @@ class Engine:
     @property
     def today(self) -> dt.date:
         if self._conv is not None:
-            return self._conv.session.today
+            return self._conv.today
         return self.options.today or dt.date.today()
 
     @property
     def multiline(self) -> bool:
-        return bool(self._conv and self._conv.session.expects_multiline)
+        return bool(self._conv and self._conv.expects_multiline)
 
     @property
     def stages(self) -> list[str]:
@@ -307,17 +325,17 @@ class Engine:
 
     @property
     def stage(self) -> str | None:
-        return self._conv.session.stage if self._conv else None
+        return self._conv.stage if self._conv else None
 
     @property
     def transcript(self) -> list[dict[str, str]]:
-        return list(self._conv.session.transcript) if self._conv else []
+        return self._conv.transcript if self._conv else []
 
     def facts(self) -> list[Fact]:
         """The slots marked ``panel: true``, in content order, with what is known so far."""
         if self._content is None:
             return []
-        slots: dict[str, Any] = self._conv.session.slots if self._conv else {}
+        slots: dict[str, Any] = self._conv.slot_values() if self._conv else {}
         facts = []
         for name, spec in self._content.slots.items():
             if not spec.panel:

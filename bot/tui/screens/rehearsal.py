@@ -1,6 +1,6 @@
 """The rehearsal call on its own screen: a phone call in progress, then its scorecard.
 
-When the conversation enters the call (``rehearse.call``) the chat pushes this screen. It
+When the engine says a call started (``bot.events.CallStarted``) the chat pushes this screen. It
 shows the call's lines only: the person's and the hiring manager's (after a short typing
 pause), and the coach's asides (hints, "stepping out of character") quietly. When the call
 ends the scorecard is drawn with a bar per check, then the debrief's choices as buttons and
@@ -33,8 +33,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 
-from bot.events import Choices, Event, Say, Scorecard
-from bot.rehearsal_actions import CALL_STATE, DEBRIEF_STATE, SLOT
+from bot.events import CallStarted, Choices, Event, Say, Scorecard
 from bot.tui import labels, speaking
 from bot.tui.literal import literal, visible
 from bot.tui.screens import composing
@@ -52,24 +51,40 @@ if TYPE_CHECKING:
     from bot.tui.speaking import Voice
 
 NAME = "rehearsal"  # the name the screen is installed under while a rehearsal is going on
+# Where the rehearsal is, as the engine's events told it (``Engine.rehearsal``).
+CALL_STATE = "call"
+DEBRIEF_STATE = "debrief"
 REHEARSAL_STATES = (CALL_STATE, DEBRIEF_STATE)
 MENU_KEY = "go:"  # what the engine's menu choices send (``go:<flow>``)
 
 
 @dataclass(frozen=True)
 class Who:
-    """Who is on the other end, for the header strip (plain data read from the slots)."""
+    """Who is on the other end, for the header strip (from the engine's ``CallStarted``)."""
 
     manager: str = ""
     title: str = ""
     company: str = ""
     difficulty: str = ""
 
+    @classmethod
+    def of(cls, call: CallStarted | None) -> Who:
+        if call is None:
+            return cls()
+        return cls(
+            manager=call.manager, title=call.title or call.persona, company=call.company, difficulty=call.difficulty
+        )
+
     def line(self) -> str:
-        # The persona's description last: at 80 columns it is what the ellipsis cuts, not the
+        # The manager's name only when the case knows it, else who they are (never a stand-in);
+        # the persona's description last: at 80 columns it is what the ellipsis cuts, not the
         # company or the difficulty.
-        name = self.manager or labels.CALL_DEFAULT_WHO
-        return " · ".join(p for p in (name, self.company, self.difficulty, self.title) if p)
+        if self.manager:
+            name, desc = self.manager, self.title
+        else:
+            name = (self.title[:1].upper() + self.title[1:]) if self.title else labels.CALL_DEFAULT_WHO
+            desc = ""
+        return " · ".join(p for p in (name, self.company, self.difficulty, desc) if p)
 
 
 @dataclass
@@ -83,55 +98,28 @@ class Beat:
     seed: list[dict[str, str]] = field(default_factory=list)  # the call so far, for a fresh screen
 
 
-# -- reading the engine (only between turns, under the turn lock) -------------------------------
+# -- reading the engine (only its typed events, kept by the Engine) ----------------------------
 
 
 def engine_state(engine: Engine) -> str | None:
-    return engine.conversation.session.state if engine.ready else None
+    """ "call", "debrief", or None when no rehearsal is going on."""
+    return (engine.rehearsal or None) if engine.ready else None
 
 
 def _who(engine: Engine) -> Who:
-    session = engine.conversation.session
-    snap = session.slots.get(SLOT)
-    if not isinstance(snap, dict):
-        return Who()
-    ctx = snap.get("context") or {}
-    persona = str(snap.get("persona") or "")
-    title = ""
-    try:
-        from bot.rehearsal import default_book
-
-        book = default_book(Path(engine.content.dialogues) if engine.content else None)
-        if persona in book.personas:
-            title = book.personas[persona].title
-    except Exception:  # a broken persona file is `check`'s business; the header just says less
-        title = persona
-    return Who(
-        manager=str(ctx.get("manager") or ""),
-        title=title,
-        company=str(ctx.get("company") or ""),
-        difficulty=str(snap.get("difficulty") or ""),
-    )
+    return Who.of(engine.call)
 
 
 def _call_so_far(engine: Engine) -> list[dict[str, str]]:
-    """The lines of the call in progress, for a screen opened on a call that already began."""
-    snap = engine.conversation.session.slots.get(SLOT)
-    if not isinstance(snap, dict) or not snap.get("inputs"):
-        return []  # the call has only just started: this turn's events show all of it
-    lines: list[dict[str, str]] = []
-    for entry in reversed(engine.transcript):
-        if entry.get("speaker") not in ("user", "manager"):
-            break
-        lines.append(entry)
-    return lines[::-1]
+    """The lines of the call in progress, for a screen opened on a call that already began
+    (the engine sends them with ``CallStarted`` when a case is resumed on a call)."""
+    call = engine.call
+    return [{"speaker": who, "text": text} for who, text in call.so_far] if call else []
 
 
 def offers_menu(events: Sequence[Event]) -> bool:
     """The turn offers the menu of flows ("Back to the menu"): the rehearsal is being left."""
-    return any(
-        isinstance(e, Choices) and any(c.key.startswith(MENU_KEY) for c in e.options) for e in events
-    )
+    return any(isinstance(e, Choices) and any(c.key.startswith(MENU_KEY) for c in e.options) for e in events)
 
 
 def installed(app: CoachApp) -> RehearsalScreen | None:
@@ -466,10 +454,13 @@ class RehearsalScreen(Screen[None]):
         return Path(content.dialogues) if content is not None else None
 
     def _call_context(self) -> dict[str, str]:
-        engine = self.coach_app.engine
-        snap = engine.conversation.session.slots.get(SLOT) if engine.ready else None
-        ctx = (snap.get("context") if isinstance(snap, dict) else None) or {}
-        return {str(k): str(v) for k, v in ctx.items() if v}
+        # Who is on the line, from the engine's CallStarted event (the TUI never reads the
+        # session): the names help the recogniser expect them.
+        call = self.coach_app.engine.call
+        if call is None:
+            return {}
+        ctx = {"manager": call.manager, "company": call.company, "role": call.role}
+        return {k: v for k, v in ctx.items() if v}
 
     @work(group="voice", exclusive=True, exit_on_error=False)
     async def _speak(self) -> None:
