@@ -19,6 +19,10 @@ TUI = Path(bot.__file__).resolve().parent / "tui"
 #: The typed events, and the engine's facade: one conversation (bot.conversation) opened on
 #: the content from its cache (bot.content_cache).
 FACADE = {"bot.events", "bot.conversation", "bot.content_cache"}
+#: Front-end services that hold no conversation: speech in and out for F5 (the optional
+#: voice extra), and the case store, read-only, so the first frame can show a resumed case
+#: before the engine has loaded (and the Cases screen can list cases).
+SERVICES = ("bot.voice", "bot.store")
 #: Pure utilities that hold no conversation: the version, text clean-up, start-up GC pause,
 #: folders, a file-tree digest, private file writes, the plain transcript's Markdown, and the
 #: command line's shared options.
@@ -66,6 +70,8 @@ def _imports(tree: ast.AST) -> list[tuple[str, int, bool]]:
 
 def _allowed(module: str, typing_only: bool) -> bool:
     if module == "bot.tui" or module.startswith("bot.tui."):
+        return True
+    if any(module == s or module.startswith(s + ".") for s in SERVICES):
         return True
     return module in FACADE or module in UTILITIES or (typing_only and module in TYPES_ONLY)
 

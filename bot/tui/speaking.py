@@ -41,11 +41,9 @@ def _missing() -> list[str]:
 
 
 def _make(dialogues: Path | None, context: dict[str, str]) -> Voice:
-    from bot.rehearsal import default_book
-    from bot.voice.content import default_voice
-    from bot.voice.live import LiveVoice
+    from bot.voice.live import for_call
 
-    return LiveVoice(default_book(dialogues), context, default_voice(dialogues))
+    return for_call(dialogues, context)
 
 
 def _can_speak() -> bool:

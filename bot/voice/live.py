@@ -15,6 +15,7 @@ The call's logic stays the typed call's: the text goes in as if typed.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from bot.voice import audio
@@ -60,3 +61,12 @@ class LiveVoice:
         heard = self.recogniser.recognise(clip)
         self.heard.append(heard)
         return steady(heard, reader_for(self.book), below=self.content.uncertain_below, doubt=self.content.doubt_kinds)
+
+
+def for_call(dialogues: Path | None, context: dict[str, str]) -> LiveVoice:
+    """The live voice for a practice call, built from the shipped (or given) content: the
+    app's F5 needs nothing from the engine but who is on the line (``context``)."""
+    from bot.rehearsal import default_book
+    from bot.voice.content import default_voice
+
+    return LiveVoice(default_book(dialogues), context, default_voice(dialogues))
