@@ -102,6 +102,9 @@ def scenario_interrupt(session: Session, text: str) -> list[Event] | Move | None
     det = lib.detect(text)
     if not lib.confident(det, text) or _plain_decision(session, text, det.score):
         return None
+    card = lib.scenarios.get(det.scenario or "")
+    if card is not None and card.defer_if and not det.ambiguous and session.condition(card.defer_if):
+        return None  # the case already says the flow here is the better help (scenarios.yaml defer_if)
     in_flow = session.spec.flow == FLOW
     if in_flow and det.scenario == _current(session):
         return None  # the same situation again: let the question be asked again

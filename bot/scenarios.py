@@ -149,6 +149,9 @@ class Scenario:
     line: int
     example_lines: tuple[int, ...] = ()  # where each example is written
     cues: tuple[Cue, ...] = ()
+    # A condition on the case ("gap_kind in ['pay']"): when it holds, the conversation's own
+    # flow handles this situation better than the card, so the chat does not interrupt for it.
+    defer_if: str | None = None
 
     def example_line(self, index: int) -> int:
         return self.example_lines[index] if index < len(self.example_lines) else self.line
@@ -317,6 +320,7 @@ def _load_scenarios(path: Path, norm: Normaliser) -> tuple[dict[str, Scenario], 
             draft_if_accepting=str(s["draft_if_accepting"]) if s.get("draft_if_accepting") else None,
             next_steps=_strings(s.get("next_steps"), path, s.line_of("next_steps"), f"{what} next_steps"),
             rehearse=bool(s.get("rehearse", False)),
+            defer_if=str(s["defer_if"]) if s.get("defer_if") else None,
             file=str(path),
             line=line,
             example_lines=tuple(s["examples"].item_lines) if isinstance(s["examples"], LineList) else (),

@@ -323,6 +323,7 @@ class Scenario(Shape):
     draft_if_accepting: str | None = None
     next_steps: list[str] | None = None
     rehearse: bool | None = None
+    defer_if: str | None = None
 
 
 class Scenarios(Shape):
