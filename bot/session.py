@@ -792,6 +792,8 @@ class Session:
             v = items or None
         else:
             v = text.strip() or None
+        if stype in ("person", "company", "role") and v is not None and reader.never_a_value(str(v)):
+            v = None  # "no, I haven't signed anything" holds no company called "No"
         return v, v is not None
 
     def _parse_option(self, name: str, text: str) -> str | None:
