@@ -661,8 +661,11 @@ class ScenarioLibrary:
                 return None
             nm = self.not_matcher.match(text)
             nm_score = nm.score
-            # The requests we do not handle are read sentence by sentence too, like the cards.
-            for sentence, rescale in segments if story else ():
+            # The requests we do not handle are read sentence by sentence too, like the cards;
+            # but not against a card whose events the story tells: one short sentence that
+            # sounds like an everyday request ("how do I go back on my yes?" ~ "call my mum
+            # back") does not outweigh a story of an offer accepted, then another one.
+            for sentence, rescale in segments if story and best not in cues else ():
                 sn = self.not_matcher.match(sentence)
                 if (sn.score - cfg.sentence_discount) * rescale > nm_score:
                     nm, nm_score = sn, (sn.score - cfg.sentence_discount) * rescale
