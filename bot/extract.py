@@ -289,8 +289,16 @@ def parse_role(text: str, max_words: int = 8) -> str | None:
     return s
 
 
+_LIST_SEPARATOR = re.compile(r"\s*(?:,|;|\band\b|&|\n)\s*")
+
+
+def split_list(text: str) -> list[str]:
+    """The parts of "Sam Lee, Priya Shah and Tom": split at commas, "and", "&" and lines."""
+    return _LIST_SEPARATOR.split(text)
+
+
 def parse_list(text: str) -> list[str]:
-    parts = re.split(r"\s*(?:,|;|\band\b|&|\n)\s*", text)
+    parts = split_list(text)
     out = []
     for p in parts:
         name = parse_person(p) or _strip(p)

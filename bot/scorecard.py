@@ -142,57 +142,35 @@ class CallRules:
             name: self._patterns(cues, f"reason-topics.{name}")
             for name, cues in _block(raw, "reason-topics", path).items()
         }
-        self.hedges = self._pattern(str(raw.get("hedges") or r"(?!)"), "hedges")
-        self.figure_context = self._pattern(
-            str(raw.get("figure-context") or r"(?!)"), "figure-context"
-        )
+        self.hedges = self._optional(raw, "hedges", "hedges")
+        self.figure_context = self._optional(raw, "figure-context", "figure-context")
         self.label_of = {str(k): str(v) for k, v in (raw.get("labels") or {}).items()}
         self.outranks = {
             str(k): [str(x) for x in v or ()] for k, v in (raw.get("outranks") or {}).items()
         }
         self.figure_idioms = self._patterns(raw.get("figure-idioms"), "figure-idioms")
-        self.softeners = self._pattern(
-            str(raw.get("criticism-softeners") or r"(?!)"), "criticism-softeners"
-        )
-        self.criticism_self = self._pattern(
-            str(raw.get("criticism-self") or r"(?!)"), "criticism-self"
-        )
-        self.reason_denials = self._pattern(
-            str(raw.get("reason-denials") or r"(?!)"), "reason-denials"
-        )
-        self.thanks_in_passing = self._pattern(
-            str(raw.get("thanks-in-passing") or r"(?!)"), "thanks-in-passing"
-        )
+        self.softeners = self._optional(raw, "criticism-softeners", "criticism-softeners")
+        self.criticism_self = self._optional(raw, "criticism-self", "criticism-self")
+        self.reason_denials = self._optional(raw, "reason-denials", "reason-denials")
+        self.thanks_in_passing = self._optional(raw, "thanks-in-passing", "thanks-in-passing")
         rc = dict(raw.get("reason-clauses") or {})
         self.clause_min_words = int(rc.get("min-words", 4))
         self.clause_lead_words = int(rc.get("lead-words", 6))
-        self.clause_subjects = self._pattern(
-            str(rc.get("subjects") or r"(?!)"), "reason-clauses.subjects"
-        )
-        self.clause_causes = self._pattern(str(rc.get("causes") or r"(?!)"), "reason-clauses.causes")
+        self.clause_subjects = self._optional(rc, "subjects", "reason-clauses.subjects")
+        self.clause_causes = self._optional(rc, "causes", "reason-clauses.causes")
         self.clause_not = self._patterns(rc.get("not"), "reason-clauses.not")
-        self.asked_why = self._pattern(str(rc.get("asked-why") or r"(?!)"), "reason-clauses.asked-why")
-        self.fillers_inline = self._pattern(
-            str(rc.get("fillers") or r"(?!)"), "reason-clauses.fillers"
-        )
+        self.asked_why = self._optional(rc, "asked-why", "reason-clauses.asked-why")
+        self.fillers_inline = self._optional(rc, "fillers", "reason-clauses.fillers")
         tr = dict(raw.get("time-requests") or {})
-        self.time_request = self._pattern(
-            str(tr.get("request") or r"(?!)"), "time-requests.request"
-        )
-        self.interruptions = self._pattern(
-            str(raw.get("interruptions") or r"(?!)"), "interruptions"
-        )
-        self.offer_dismissals = self._pattern(
-            str(raw.get("offer-dismissals") or r"(?!)"), "offer-dismissals"
-        )
-        self.process_subjects = self._pattern(
-            str(raw.get("process-subjects") or r"(?!)"), "process-subjects"
-        )
+        self.time_request = self._optional(tr, "request", "time-requests.request")
+        self.interruptions = self._optional(raw, "interruptions", "interruptions")
+        self.offer_dismissals = self._optional(raw, "offer-dismissals", "offer-dismissals")
+        self.process_subjects = self._optional(raw, "process-subjects", "process-subjects")
         self.courtesies = {str(k) for k in raw.get("courtesies") or ()}
-        self.preamble = self._pattern(str(raw.get("preamble") or r"(?!)"), "preamble")
+        self.preamble = self._optional(raw, "preamble", "preamble")
         noise = dict(raw.get("noise") or {})
         self.word_share = float(noise.get("word-share", 0.5))
-        self.fillers = self._pattern(str(noise.get("fillers") or r"(?!)"), "noise.fillers")
+        self.fillers = self._optional(noise, "fillers", "noise.fillers")
         self.answer_only = [str(k) for k in raw.get("answer-only") or ()]
         self.name_patterns = []
         for i, source in enumerate(raw.get("names-from-call") or ()):
@@ -219,15 +197,17 @@ class CallRules:
                     f"scorecard.plans.{plan}: unknown plan or check {unknown or plan}",
                 )
             self.plan_checks[str(plan)] = [str(c) for c in checks or ()]
-        self.reword_drop = self._pattern(
-            str(sc.get("reword-drop") or r"(?!)"), "scorecard.reword-drop"
-        )
+        self.reword_drop = self._optional(sc, "reword-drop", "scorecard.reword-drop")
         phrases = {
             k.name: k.examples for k in self.kinds.values() if k.examples and k.name in FUZZY_KINDS
         }
         self.matcher = PhraseMatcher(
             phrases, normaliser, config=MatcherConfig(threshold=80.0, margin=6.0)
         )
+
+    def _optional(self, block: Any, key: str, where: str) -> re.Pattern[str]:
+        """``block[key]`` compiled, or a pattern that never matches when the content leaves it out."""
+        return self._pattern(str(block.get(key) or r"(?!)"), where)
 
     def _pattern(self, source: str, where: str) -> re.Pattern[str]:
         try:

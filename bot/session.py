@@ -778,7 +778,7 @@ class Session:
             known = {str(self.slots.get(k) or "").lower() for k in ("manager", "recruiter")} - {""}
             items: list[str] = []
             only_known = False
-            for part in re.split(r"\s*(?:,|;|\band\b|&|\n)\s*", text):
+            for part in extract.split_list(text):
                 person = extract.parse_person(reader.strip_answer(part)) if not reader.means_none(part) else None
                 if not person or person in items:
                     continue
