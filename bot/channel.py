@@ -103,7 +103,7 @@ def checklist(slots: Mapping[str, Any], today: dt.date) -> list[tuple[str, bool]
             "people",
             any(isinstance(p, Mapping) and p.get("name") for p in slots.get("notify") or []),
         ),
-        ("message", False),  # the draft comes next; the critic checks it there
+        ("message", bool(slots.get("last_draft"))),  # written and checked by the critic
         ("followups", bool(slots.get("followups_planned"))),
         ("record", bool(slots.get("decision") and slots.get("reason") and slots.get("decided_on"))),
     ]

@@ -71,6 +71,9 @@ class StateSpec:
     # Ask even when the slot holds a value (each visit wants a new one: "describe what
     # happened", "paste your draft"). Other questions are never asked twice.
     always_ask: bool = False
+    # The question invites the person to tell their story ("What brings you here today?"):
+    # a situation is named at the asked-for threshold, not the stricter uninvited one.
+    invites_story: bool = False
 
     @property
     def full(self) -> str:
@@ -263,6 +266,7 @@ def _state(flow: str, name: str, raw: Any, path: Path, line: int) -> StateSpec:
     st.final = bool(d.get("end", False))
     st.multiline = bool(d.get("multiline", False))
     st.always_ask = bool(d.get("always_ask", False))
+    st.invites_story = bool(d.get("invites_story", False))
     choices = d.get("choices") or []
     if not isinstance(choices, list):
         raise ContentError(path, d.line_of("choices"), "choices should be a list")

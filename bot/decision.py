@@ -492,7 +492,7 @@ def _ask_again(session: Session) -> None:
         session.emit(Choices(tuple(Choice(c.label, c.label) for c in visible)))
 
 
-@interrupt("revise", order=20, goes=["decision.recommend", "decision.route"])
+@interrupt("revise", order=20, goes=["decision.recommend", "decision.route", "draft.show"])
 def revise(session: Session, text: str) -> list[Event] | Move | None:
     """Take a correction to an earlier answer, redo what depends on it, say what changed."""
     slots = session.slots
@@ -564,6 +564,8 @@ def revise(session: Session, text: str) -> list[Event] | Move | None:
         return Goto("decision.recommend")
     if session.state == "decision.recommend" and _route_target(session) != "decision.recommend":
         return Goto("decision.route")  # the correction opened questions the route had skipped
+    if session.state == "draft.show":
+        return Goto("draft.show")  # the draft on screen used the old facts: write it again
     _ask_again(session)
     return Stay()
 

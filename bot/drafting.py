@@ -47,8 +47,12 @@ def choose_kind(slots: dict[str, Any]) -> str:
         return kind_for_reason("fit")
 
 
-def draft_values(slots: dict[str, Any], today: Any = None) -> dict[str, Any]:
-    values = {k: v for k, v in slots.items() if isinstance(v, str | int | float) and not isinstance(v, bool)}
+def draft_values(slots: dict[str, Any], today: Any = None, not_given: Any = ()) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        k: v for k, v in slots.items() if isinstance(v, str | int | float) and not isinstance(v, bool)
+    }
+    # What the person chose not to say is written around, not asked for again.
+    values["unknown_ok"] = [n for n in not_given if n in ("manager", "role")]
     if today is not None:
         values["today"] = today.isoformat()
     interviewers = slots.get("interviewers") or []
@@ -65,7 +69,8 @@ def _render(session: Session, kind: str) -> list[Event]:
 
     tone = session.slots.get("tone") or "warm"
     try:
-        draft = render_draft(kind, str(tone), draft_values(session.slots, session.today), session.renderer)
+        values = draft_values(session.slots, session.today, session.not_given)
+        draft = render_draft(kind, str(tone), values, session.renderer)
     except MissingValue as exc:
         session.slots["draft_missing"] = exc.names[0] if exc.names else ""
         return [Say(session.render_file("drafting/missing.j2", missing=exc.names, kind=kind))]

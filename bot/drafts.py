@@ -296,12 +296,14 @@ def _split_person(full: str) -> tuple[str, str]:
     return title, rest
 
 
-def _missing(kind: DraftKind, values: Mapping[str, str]) -> list[tuple[str, ...]]:
+def _missing(
+    kind: DraftKind, values: Mapping[str, str], unknown_ok: frozenset[str] = frozenset()
+) -> list[tuple[str, ...]]:
     missing: list[tuple[str, ...]] = []
-    if kind.to and not any(values.get(p) for p in kind.to):
+    if kind.to and not any(values.get(p) for p in kind.to) and not set(kind.to) & unknown_ok:
         missing.append(kind.to)
     for name in kind.requires:
-        if not values.get(name):
+        if not values.get(name) and name not in unknown_ok:
             missing.append((name,))
     return missing
 
@@ -315,7 +317,10 @@ def build_context(
     if tone not in registry.tones:
         raise BadValue(f"unknown tone '{tone}' (choose {' or '.join(registry.tones)})")
     clean = clean_values(values)
-    missing = _missing(kind, clean)
+    # Facts the person chose not to give ("skip" at the manager's name): the message is
+    # written without them ("Hi there,", "the offer") instead of refusing to be written.
+    unknown_ok = frozenset(str(v) for v in values.get("unknown_ok") or ())
+    missing = _missing(kind, clean, unknown_ok)
     if missing:
         raise MissingValue(kind.id, missing)
     ctx: dict[str, Any] = {name: "" for name in FLAGS}
@@ -339,6 +344,9 @@ def build_context(
         # first name, as people write to someone they have met ("Dear Dana Rivera" reads
         # like a mail merge).
         ctx["to_formal"] = f"{title} {full.split()[-1]}" if title else full.split()[0]
+    elif unknown_ok & set(kind.to):
+        ctx["to"] = ""
+        ctx["to_first"], ctx["to_formal"] = "there", "Hiring Manager"
     else:
         ctx["to"] = ctx["to_first"] = ctx["to_formal"] = ""
     reason = _reason_key(ctx.get("reason") or "") or "general"
@@ -396,7 +404,11 @@ def render_text(
     renderer = renderer or _default_renderer()
     ctx = build_context(kind, tone, values, renderer)
     try:
-        return renderer.file(kind.template, ctx)
+        text = renderer.file(kind.template, ctx)
+        if not ctx.get("role"):
+            # "the {{ role }} offer" with no role given reads "the offer".
+            text = re.sub(r"(?<=\S) {2,}(?=\S)", " ", text)
+        return text
     except RenderError as exc:
         if exc.missing and exc.missing in FLAGS:
             raise MissingValue(kind.id, [(exc.missing,)]) from exc

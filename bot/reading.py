@@ -21,6 +21,9 @@ from bot.content import Content, ContentError
 # A full stop only after an initial or a title ("J.", "Dr."): elsewhere it ends the name.
 _NWORD = r"[A-Z](?:[a-z]{0,2}\.|[\w'’-]*)"
 _NAME = rf"(?P<v>{_NWORD}(?:\s+(?:(?:de|van|von|da|di|del|la|le|bin|al)\s+)?{_NWORD}){{0,3}})"
+# Several people: "Lena Fischer and Ravi Iyer", "Sam, Priya and Jo".
+_ONE_NAME = rf"{_NWORD}(?:\s+(?:(?:de|van|von|da|di|del|la|le|bin|al)\s+)?{_NWORD}){{0,3}}"
+_NAMES = rf"(?P<v>{_ONE_NAME}(?:\s*,\s*{_ONE_NAME})*(?:,?\s+and\s+{_ONE_NAME})?)"
 # A full stop ends a company's name ("... to VanArsdel. Laura Quinn was ..."), except in a
 # web name ("Monday.com").
 _CWORD = r"[A-Z0-9][\w&'’-]*(?:\.(?:com|io|ai|co|net|org)\b)?"
@@ -69,6 +72,7 @@ _UNIT = re.compile(r"day|week|fortnight|month|year", re.IGNORECASE)
 _PLACEHOLDERS = {
     "duration": _DURATION,
     "name": _NAME,
+    "names": _NAMES,
     "company": _COMPANY,
     "lcompany": _LCOMPANY,
     "lname": _LNAME,
@@ -110,6 +114,7 @@ class Reading:
     question: bool = False
     no_value: bool = False
     stance: str | None = None  # decided | unsure | None
+    only_facts: bool = False  # every word went to a slot ("the offer came on Thursday")
 
     def value(self, slot: str) -> Any:
         m = self.mentions.get(slot)
@@ -194,6 +199,7 @@ class Reader:
         for slot, phrases in (data.get("mentions") or {}).items():
             self.patterns[str(slot)] = [(self._kind(str(p)), _phrase_regex(str(p), where)) for p in phrases or []]
         self.past_dates = frozenset(str(s) for s in data.get("past_dates") or [])
+        self.preferences = frozenset(str(s) for s in data.get("preferences") or [])
         self.not_name_words = frozenset(str(w).lower() for w in data.get("not_name_words") or [])
         self.not_role_words = frozenset(str(w).lower() for w in data.get("not_role_words") or [])
         leads = [str(p) for p in data.get("lead_ins") or []]
@@ -261,10 +267,19 @@ class Reader:
 
     # -- a whole line ----------------------------------------------------------------------------
 
-    def read(self, text: str, today: dt.date, *, asked: str | None = None, open_answer: bool = False) -> Reading:
+    def read(
+        self,
+        text: str,
+        today: dt.date,
+        *,
+        asked: str | None = None,
+        open_answer: bool = False,
+        names_people: bool = False,
+    ) -> Reading:
         """``asked``: the slot the current question asks for (its parser reads the answer).
         ``open_answer``: the question asks for a description in the person's own words
-        (goals, priorities, how the offer does), where "pay" is a topic, not a reason."""
+        (goals, priorities, how the offer does), where "pay" is a topic, not a reason.
+        ``names_people``: the question asks for people's names (no title is read then)."""
         reading = Reading(text=text)
         stripped = text.strip()
         reading.no_value = self.means_none(stripped)
@@ -300,11 +315,15 @@ class Reader:
             for pat, value in said:
                 hit = pat.search(text)
                 if hit:
-                    reading.mentions[slot] = Mention(slot, value, hit.span(), hit[0], sure=False)
+                    # A preference said outright ("I'd rather email") is meant, and said back.
+                    sure = slot in self.preferences
+                    reading.mentions[slot] = Mention(slot, value, hit.span(), hit[0], sure=sure)
                     break
         for slot, patterns in self.patterns.items():
             if slot == asked:
                 continue  # the question's own answer is parsed by the slot's parser
+            if names_people and slot == "role":
+                continue  # at "who did you meet?", "Dana Rivera, Sam Lee" names two people
             for kind, pat in patterns:
                 found = self._first(slot, kind, pat, text, today)
                 if found is not None:
@@ -320,7 +339,9 @@ class Reader:
             if value is None:
                 continue
             shown = raw if kind not in ("name", "company", "lname", "lcompany") else str(value)
-            return Mention(slot, value, (start, start + len(shown)), shown)
+            # The span is every word the pattern used ("three rounds", not just "three"):
+            # those words belong to this slot and are no one's name.
+            return Mention(slot, value, (min(start, m.start()), max(start + len(shown), m.end())), shown)
         return None
 
     def _value(self, slot: str, kind: str, raw: str, today: dt.date) -> Any:
@@ -336,6 +357,9 @@ class Reader:
                 if bare != word and not re.fullmatch(r"[A-Z]\.?", bare + "."):
                     break  # a full stop or comma after a word ends the name (not an initial)
             return " ".join(words) if words else None
+        if kind == "names":
+            people = [self._value(slot, "name", part, today) for part in re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+", raw)]
+            return [p for p in people if p] or None
         if kind in ("lcompany", "lname"):
             words = raw.split()
             if any(w.lower().strip(".,'’") in self.not_name_words for w in words):
@@ -352,7 +376,9 @@ class Reader:
                 return None
             return name
         if kind == "role":
-            role = re.sub(r"^(?:new|great|good|really|full[- ]time|permanent)\s+", "", raw.strip(), flags=re.I)
+            role = re.sub(
+                r"^(?:(?:the|a|an|new|great|good|really|full[- ]time|permanent)\s+)+", "", raw.strip(), flags=re.I
+            )
             role = re.sub(r"\s+(?:role|position|job|post)$", "", role, flags=re.I)
             if not role or re.search(r"\b(?:this|that|the|their|new|my|your|an?|offer|job)$", role, re.I):
                 return None

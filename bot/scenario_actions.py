@@ -99,8 +99,10 @@ def scenario_interrupt(session: Session, text: str) -> list[Event] | Move | None
     lib = _lib(session)
     if _busy(session):
         return None
+    if session.reading is not None and session.reading.only_facts:
+        return None  # "the offer came on Thursday" is a fact for the case, not a story
     det = lib.detect(text)
-    if not lib.confident(det, text) or _plain_decision(session, text, det.score):
+    if not lib.confident(det, text, invited=session.spec.invites_story) or _plain_decision(session, text, det.score):
         return None
     card = lib.scenarios.get(det.scenario or "")
     if card is not None and card.defer_if and not det.ambiguous and session.condition(card.defer_if):

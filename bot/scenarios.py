@@ -754,12 +754,14 @@ class ScenarioLibrary:
         origin = str(det.explain.get("from") or "")
         return bool(det.explain.get("domain")) or origin.startswith(Path(self.path).name + ":")
 
-    def confident(self, det: Detection, text: str) -> bool:
-        """Sure enough to interrupt a conversation (stricter on short texts)."""
+    def confident(self, det: Detection, text: str, *, invited: bool = False) -> bool:
+        """Sure enough to interrupt a conversation (stricter on short texts); ``invited``: the
+        question asked for the story, so the asked-for threshold applies."""
         if det.scenario is None:
             return False
         words = len(self.norm.normalise(text).split())
-        return words >= self.config.chat_min_words and det.score >= self.config.chat_threshold
+        bar = self.config.threshold if invited else self.config.chat_threshold
+        return words >= self.config.chat_min_words and det.score >= bar
 
     # -- the FAQ ----------------------------------------------------------------------------------
 

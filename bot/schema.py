@@ -80,6 +80,7 @@ class State(Shape):
     multiline: bool = False
     on_facts: Target | None = None
     always_ask: bool = False
+    invites_story: bool = False
 
 
 class Flow(Shape):
@@ -165,6 +166,7 @@ class Understanding(Shape):
     stance: dict[str, Words] | None = None
     stance_intents: dict[str, str] | None = None
     question_intents: dict[str, str] | None = None
+    preferences: list[str] | None = None
 
 
 # -- critic.yaml ------------------------------------------------------------------------------

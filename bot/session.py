@@ -83,6 +83,9 @@ class Session:
         self.filled_order: list[str] = []
         #: Slot -> the state whose question it answered (that question may be asked again).
         self.answered_at: dict[str, str] = {}
+        # Optional facts the person chose not to give ("skip" at "who's the hiring manager?"):
+        # a later question for the same fact counts it as answered.
+        self.not_given: list[str] = []
         #: The state whose question was just skipped because its answer is known.
         self._skipped: str | None = None
         #: The quick replies shown last: a number typed next refers to these.
@@ -162,6 +165,7 @@ class Session:
             "slots": copy.deepcopy(self.slots),
             "history": copy.deepcopy(self.history),
             "answered_at": dict(self.answered_at),
+            "not_given": list(self.not_given),
             "filled_order": list(self.filled_order),
             "returns": list(self.returns),
             "transcript": list(self.transcript),
@@ -189,6 +193,7 @@ class Session:
         session.history = list(snap.get("history") or [])
         session.answered_at = {str(k): str(v) for k, v in (snap.get("answered_at") or {}).items()}
         session.filled_order = [str(x) for x in snap.get("filled_order") or []]
+        session.not_given = [str(x) for x in snap.get("not_given") or []]
         session.returns = [r for r in snap.get("returns") or [] if r in content.states]
         session.transcript = list(snap.get("transcript") or [])
         session.misses = int(snap.get("misses", 0))
@@ -274,7 +279,11 @@ class Session:
         """Read the line once, then let the state, the frame and the interrupts act on it."""
         st = self.spec
         open_answer = st.ask is not None and self.content.slots[st.ask].type in ("text", "choice")
-        self.reading = reader_for(self.content).read(text, self.today, asked=st.ask, open_answer=open_answer)
+        people = st.ask is not None and self.content.slots[st.ask].type in ("person", "list")
+        self.reading = reader_for(self.content).read(
+            text, self.today, asked=st.ask, open_answer=open_answer, names_people=people
+        )
+        self.reading.only_facts = self._leftover(text, self.reading, sure_only=False) == ""
         start_state, start_slots, start_misses = self.state, copy.deepcopy(self.slots), self.misses
         try:
             how = self._dispatch(st, text, self.reading)
@@ -296,6 +305,21 @@ class Session:
         if self._correct(text, reading):
             return "other"
         learned = self._absorb(reading)
+        if learned and st.ask is None and st.on_facts is None and not self._names_a_choice(text) and (
+            reading.only_facts
+            or (
+                self.match_intent(text).reason == "fuzzy"
+                and self._leading_yes_no(self._visible_choices(st), text) is None
+            )
+        ):
+            # Facts, and no choice said plainly ("Tuesday, and the deadline is Friday"): a loose
+            # likeness to "yes, and ..." must not pick one. The facts are kept; the question stays.
+            self.misses = 0
+            if self._known(st) and st.next:
+                self._advance(st)
+            else:
+                self._render_state(st, reprompt=True)
+            return "other"
         if self._choice(st, text):
             return "other"
         names_a_thing = st.ask is not None and self.content.slots[st.ask].type in ("person", "company", "role")
@@ -315,6 +339,8 @@ class Session:
             # "skip", "I'd rather not say", "nobody else": no value, and the conversation moves
             # on. An open question that must hold something holds that it was not said.
             self._remember()
+            if st.optional and st.ask not in self.not_given:
+                self.not_given.append(st.ask)
             if stype == "list":
                 self.slots[st.ask] = []
             elif stype == "text" and not st.optional:
@@ -373,11 +399,19 @@ class Session:
             return False
         if self.answered_at.get(st.ask) == st.full:
             return False  # its own answer, sent back by a reader that could not use it
+        if st.optional and st.ask in self.not_given:
+            return True  # skipped once already: not asked again
         value = self.slots.get(st.ask)
         return value is not None and value != ""
 
     def _set_slot(self, name: str, value: Any) -> None:
         self.slots[name] = value
+        if name in self.not_given:
+            self.not_given.remove(name)
+        others = self.slots.get("interviewers")
+        if name in ("manager", "recruiter") and isinstance(value, str) and isinstance(others, list):
+            # Met earlier and named now as the manager: one person, told once.
+            self.slots["interviewers"] = [p for p in others if str(p).lower() != value.lower()]
         self.answered_at.pop(name, None)
         if name in self.filled_order:
             self.filled_order.remove(name)
@@ -387,20 +421,40 @@ class Session:
         """Put what the line mentioned into the case; say back the facts it learned."""
         reader = reader_for(self.content)
         learned: list[dict[str, Any]] = []
+        changed: list[dict[str, Any]] = []
+        # A line that is nothing but facts ("no recruiter" at the manager question) meant
+        # them, even those read from a looser phrase: they are said back, not ignored.
+        whole = reading.only_facts
         for slot, mention in reading.mentions.items():
             if slot not in self.content.slots:
                 continue
-            if self.slots.get(slot) not in (None, "", []):
-                continue  # known already: only a correction replaces it (_correct)
+            old = self.slots.get(slot)
+            if old not in (None, "", []):
+                if slot in reader.preferences and old != mention.value:
+                    # "I'd rather call her": a preference said again replaces the old one.
+                    self._set_slot(slot, mention.value)
+                    changed.append({"slot": slot, "value": mention.value, "before": old})
+                continue  # a known fact: only a correction replaces it (_correct)
             self._set_slot(slot, mention.value)
             for other, value in reader.implied(slot, mention.value).items():
                 if other in self.content.slots and self.slots.get(other) in (None, ""):
                     self.slots[other] = value
-            if mention.sure:
+            # (A yes/no read loosely is said back only where noted.j2 has words for it.)
+            said_back = not isinstance(mention.value, bool) or slot in ("recruiter_involved", "signed")
+            if mention.sure or (whole and said_back):
                 learned.append({"slot": slot, "value": mention.value})
-        if learned:
-            self._emit(Say(self.render_file("understanding/noted.j2", facts=learned, corrected=[]).strip()))
-        return learned
+        # The people met, less those who already have their part (the manager named in the
+        # same breath as "I met Jonas Weber and Lena Fischer").
+        if isinstance(self.slots.get("interviewers"), list) and any(f["slot"] == "interviewers" for f in learned):
+            known = {str(self.slots.get(k) or "").lower() for k in ("manager", "recruiter")}
+            others = [p for p in self.slots["interviewers"] if str(p).lower() not in known]
+            self.slots["interviewers"] = others
+            for f in learned:
+                if f["slot"] == "interviewers":
+                    f["value"] = others
+        if learned or changed:
+            self._emit(Say(self.render_file("understanding/noted.j2", facts=learned, corrected=changed).strip()))
+        return learned + changed
 
     def _correct(self, text: str, reading: Reading) -> bool:
         """"Actually it's Fabrikam, not Contoso", "no, her name is Anita", "I meant 15%":
@@ -423,7 +477,9 @@ class Session:
             self._set_slot(ch["slot"], ch["value"])
         self._emit(Say(self.render_file("understanding/noted.j2", facts=[], corrected=changes).strip()))
         self.misses = 0
-        self._render_state(self.spec, reprompt=True)
+        # A state that shows something made from the case (the draft, the checklist) shows
+        # it again with the corrected facts; a question is simply asked again.
+        self._render_state(self.spec, reprompt=not (self.spec.do and not self.spec.ask))
         return True
 
     def _correction_target(self, text: str, reader: Any) -> tuple[str | None, Any]:
@@ -534,12 +590,15 @@ class Session:
         self.returns = snap["returns"]
         self.misses = 0
         self.machine.place(self.model, snap["state"])
+        if self.spec.ask in self.not_given:
+            self.not_given.remove(self.spec.ask)  # gone back to it: asked for real
         self._say_msg("went_back")
         self._render_state(self.spec)
 
     def _do_restart(self) -> None:
         self.slots = {}
         self.answered_at = {}
+        self.not_given = []
         self.filled_order = []
         self.history = []
         self.returns = []
@@ -689,9 +748,24 @@ class Session:
         reading = self.reading
         if reading is None:
             return False
-        spans = sorted(m.span for m in reading.mentions.values() if m.sure)
+        return self._leftover(text, reading, sure_only=True) == ""
+
+    def _leftover(self, text: str, reading: Reading, *, sure_only: bool) -> str | None:
+        """The line's words that no mention used, thin words dropped ("" when none is left;
+        None when nothing was mentioned at all)."""
+        prefs = reader_for(self.content).preferences
+
+        def counts(m: Any) -> bool:
+            # A different value for a fact the case already holds, with no correction cue,
+            # is a misreading ("Sam Lee, Priya Shah" is not the role "Priya Shah").
+            known = self.slots.get(m.slot)
+            if known not in (None, "", []) and known != m.value and m.slot not in prefs and not reading.correction:
+                return False
+            return bool(m.sure or not sure_only)
+
+        spans = sorted(m.span for m in reading.mentions.values() if counts(m))
         if not spans:
-            return False
+            return None
         rest, pos = [], 0
         for a, b in spans:
             rest.append(text[pos:a])
@@ -699,7 +773,7 @@ class Session:
         rest.append(text[pos:])
         leftover = reader_for(self.content).strip_answer(" ".join(rest))
         words = [w for w in re.findall(r"[\w']+", leftover) if w.lower() not in self._thin_words]
-        return not words
+        return " ".join(words)
 
     @property
     def _thin_words(self) -> frozenset[str]:
@@ -709,7 +783,9 @@ class Session:
     def _fill(self, st: StateSpec, text: str) -> bool:
         assert st.ask is not None
         slot = self.content.slots[st.ask]
-        if self._answered_elsewhere(text):
+        # Only a name, company or title can be mistaken for words meant elsewhere; a choice
+        # ("a few rounds in") is picked by its own words even when they also tell a fact.
+        if slot.type in ("person", "company", "role", "list") and self._answered_elsewhere(text):
             return False
         value, ok = self._parse_slot(slot.name, slot.type, text)
         if not ok:

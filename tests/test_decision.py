@@ -485,21 +485,22 @@ FREE_TEXT_CHANNELS = {
 
 @pytest.mark.parametrize("expected", sorted(FREE_TEXT_CHANNELS))
 def test_every_channel_is_reachable_by_free_text(content: Content, expected: str) -> None:
-    session, _ = _run(content, [*FREE_TEXT_CHANNELS[expected], "sounds right to me"])
+    session, _ = _run(content, FREE_TEXT_CHANNELS[expected])
+    # The suggestion is taken at once (no "does that suit you?"); the draft comes next.
     assert session.slots["suggested_channel"] == expected, session.transcript[-6:]
     assert session.slots["channel"] == expected
-    assert session.state.startswith("channel.")
+    assert session.state.startswith("draft."), session.state
 
 
 def test_checklist_is_a_scorecard_with_every_item(content: Content) -> None:
-    session, events = _run(content, [*FREE_TEXT_CHANNELS["email"], "sounds right to me", "Sam Lee"])
+    # The checklist is the last look before sending: it comes after the draft.
+    session, events = _run(content, [*FREE_TEXT_CHANNELS["email"], "Sam Lee", "skip", "it's good"])
     cards = [e for e in events if isinstance(e, Scorecard)]
-    assert session.state == "channel.checklist"
+    assert session.state == "draft.checklist"
     assert len(cards) == 1 and len(cards[0].lines) == len(d.CHECKLIST)
-    assert session.slots["notify"] == [
-        {"role": "manager", "name": "Dana Rivera"},
-        {"role": "interviewer", "name": "Sam Lee"},
-    ]
+    assert session.slots["notify"] == [{"role": "manager", "name": "Dana Rivera"}]
+    message = next(line for line in cards[0].lines if line.check.startswith("Message"))
+    assert message.ok  # the draft above was written and checked
 
 
 @pytest.mark.parametrize(
