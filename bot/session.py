@@ -314,11 +314,7 @@ class Session:
         ):
             # Facts, and no choice said plainly ("Tuesday, and the deadline is Friday"): a loose
             # likeness to "yes, and ..." must not pick one. The facts are kept; the question stays.
-            self.misses = 0
-            if self._known(st) and st.next:
-                self._advance(st)
-            else:
-                self._render_state(st, reprompt=True)
+            self._told_facts(st)
             return "other"
         if self._choice(st, text):
             return "other"
@@ -353,16 +349,19 @@ class Session:
             self._take(st, st.on_facts)
             return "other"
         if learned:
-            # The line told facts but not the answer: the question stays open (or, when the
-            # facts answered it, the conversation moves on).
-            self.misses = 0
-            if self._known(st) and st.next:
-                self._advance(st)
-            else:
-                self._render_state(st, reprompt=True)
+            self._told_facts(st)
             return "other"
         self._no_match(st, text)
         return "missed"
+
+    def _told_facts(self, st: StateSpec) -> None:
+        """The line told facts but not the answer: the question stays open (or, when the
+        facts answered it, the conversation moves on)."""
+        self.misses = 0
+        if self._known(st) and st.next:
+            self._advance(st)
+        else:
+            self._render_state(st, reprompt=True)
 
     def _means_none(self, text: str) -> bool:
         return reader_for(self.content).means_none(text) or self._skip_words(text)
